@@ -1,0 +1,149 @@
+"""Tables (SQLAlchemy Core) and the schema version.
+
+The same metadata serves SQLite and PostgreSQL. Times are stored as naive UTC
+and come back as aware UTC datetimes (:class:`UTCDateTime`). Bump
+``SCHEMA_VERSION`` and append to ``MIGRATIONS`` when a table changes; the
+store applies pending migrations on open and refuses a newer database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+UTC = dt.timezone.utc
+SCHEMA_VERSION = 1
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the store; pass an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class JSONList(sa.types.TypeDecorator):
+    """A short list of strings kept as JSON text (portable across backends)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[override]
+        return json.dumps(list(value or ()), ensure_ascii=False)
+
+    def process_result_value(self, value, dialect):  # type: ignore[override]
+        return tuple(json.loads(value)) if value else ()
+
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version", metadata,
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+feeds = sa.Table(
+    "feeds", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("url", sa.Text),
+    sa.Column("path", sa.Text),
+    sa.Column("outlet", sa.Text),
+    sa.Column("status", sa.Text, nullable=False, default="new"),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("body_hash", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("last_attempt", UTCDateTime),
+    sa.Column("last_success", UTCDateTime),
+    sa.Column("next_poll", UTCDateTime),
+    sa.Column("retry_after", UTCDateTime),
+    sa.Column("entries", sa.Integer, nullable=False, default=0),
+    sa.Column("latency_ms", sa.Integer),
+)
+
+articles = sa.Table(
+    "articles", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.Text, nullable=False, unique=True),
+    sa.Column("feed", sa.Text, nullable=False),
+    sa.Column("outlet", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("title_derived", sa.Boolean, nullable=False, default=False),
+    sa.Column("url", sa.Text),
+    sa.Column("canonical_url", sa.Text),
+    sa.Column("path", sa.Text),
+    sa.Column("byline", sa.Text),
+    sa.Column("published", UTCDateTime, nullable=False),
+    sa.Column("fetched", UTCDateTime, nullable=False),
+    sa.Column("updated", UTCDateTime, nullable=False),
+    sa.Column("summary", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("language", sa.Text),
+    sa.Column("credits", JSONList, nullable=False, default=()),
+    sa.Column("captions", JSONList, nullable=False, default=()),
+    sa.Column("revision", sa.Integer, nullable=False, default=1),
+    sa.Index("ix_articles_published", "published"),
+    sa.Index("ix_articles_content_hash", "content_hash"),
+)
+
+article_revisions = sa.Table(
+    "article_revisions", metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("fetched", UTCDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("article_id", "revision"),
+)
+
+events = sa.Table(
+    "events", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("first_seen", UTCDateTime, nullable=False),
+    sa.Column("last_seen", UTCDateTime, nullable=False),
+    sa.Column("created", UTCDateTime, nullable=False),
+    sa.Column("updated", UTCDateTime, nullable=False),
+)
+
+event_articles = sa.Table(
+    "event_articles", metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("event_id", sa.Text, sa.ForeignKey("events.id"), nullable=False),
+    sa.Column("assigned", UTCDateTime, nullable=False),
+    sa.Index("ix_event_articles_event", "event_id"),
+)
+
+editions = sa.Table(
+    "editions", metadata,
+    sa.Column("date", sa.Text, primary_key=True),  # YYYY-MM-DD
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("generated_at", UTCDateTime, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("event_ids", JSONList, nullable=False, default=()),
+)
+
+# A new database is created from ``metadata`` at SCHEMA_VERSION. An older one is
+# brought up by the steps here: MIGRATIONS[n] takes version n-1 to version n.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+assert all(2 <= n <= SCHEMA_VERSION for n in MIGRATIONS)
