@@ -1,0 +1,209 @@
+"""Plain-text articles (saved pages, feed fragments) -> clean body + metadata.
+
+The steps run in reading order: repair the encoding, take a leading ``date``
+marker, drop the paywall meter, take the headline and the byline/date line,
+drop an image label under the headline, cut the furniture after the article
+(comments, newsletter and donation blocks, footers), then sort what remains
+into body paragraphs, photo captions and wire credits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import ftfy
+
+from digest.extract import patterns as P
+from digest.model import Extracted
+
+UTC = dt.timezone.utc
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC")
+_TERMINAL = ".!?:;…\"”’)"
+
+
+def repair(raw: str) -> str:
+    """Fix mojibake and the usual damage of copy-pasted text."""
+    text = ftfy.fix_text(raw, config=_FTFY)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
+    text = re.sub(r"(?<=\d)\?(?=\d)", "–", text)  # "1950?53": a dash lost in transit
+    text = re.sub(r"\?(?=[.,;:])", "", text)  # "matters?.": a quote mark lost before punctuation
+    return text
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split into paragraphs: blank-line blocks, or one per line when not hard-wrapped."""
+    blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    multi_line_blocks = sum(1 for b in blocks if b.strip().count("\n") >= 2)
+    hard_wrapped = (lines and multi_line_blocks >= max(1, len(blocks) // 2)
+                    and sum(len(ln) <= 80 for ln in lines) >= 0.8 * len(lines))
+    if hard_wrapped:
+        return [re.sub(r"\s*\n\s*", " ", b).strip() for b in blocks]
+    return [re.sub(r"[ \t]+", " ", ln).strip() for ln in lines]
+
+
+def _words(line: str) -> int:
+    return len(line.split())
+
+
+def _is_headline(line: str) -> bool:
+    return 2 <= _words(line) <= 25 and line.rstrip()[-1] not in ".!:;…,"
+
+
+def _parse_written_date(text: str) -> dt.datetime | None:
+    cleaned = re.sub(r"[.,]", " ", text)
+    cleaned = re.sub(r"\bSept\b", "Sep", cleaned)
+    for fmt in ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%Y-%m-%d"):
+        try:
+            day = dt.datetime.strptime(" ".join(cleaned.split()), fmt)
+        except ValueError:
+            continue
+        return dt.datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    return None
+
+
+def agency_name(text: str) -> str | None:
+    """Normalise a credit ('AP News', 'The Associated Press', 'AFP') to the agency's name."""
+    key = re.sub(r"\s+", " ", text.strip().strip(".").lower())
+    return P.AGENCIES.get(key)
+
+
+def _take_head(paras: list[str]) -> tuple[str | None, str | None, dt.datetime | None, list[str], list[str]]:
+    """Headline, byline, date line and an image label at the top of the text."""
+    removed: list[str] = []
+    title = byline = None
+    published = None
+    index = 0
+    if len(paras) > 1 and _is_headline(paras[0]) and not P.NAME_AND_DATE.match(paras[0]):
+        title, index = paras[0], 1
+    while index < len(paras) and index <= 3:
+        line = paras[index]
+        name_date = P.NAME_AND_DATE.match(line)
+        by = P.BYLINE_BY.match(line)
+        if name_date and _words(line) <= 12:
+            published = _parse_written_date(name_date.group("date")) or published
+            byline = (name_date.group("names") or "").strip() or byline
+        elif by and _words(line) <= 16:
+            byline = by.group("names").strip()
+        elif title and _words(line) <= 6 and line[-1] not in _TERMINAL and index + 1 < len(paras):
+            removed.append("image-label")  # alt text / photo label under the headline
+        else:
+            break
+        index += 1
+    return title, byline, published, paras[index:], removed
+
+
+def _cut_index(paras: list[str]) -> int | None:
+    earliest = min(3, len(paras) // 2)
+    for index in range(earliest, len(paras)):
+        line = paras[index]
+        if P.END_MARKERS.match(line) or P.SUPPORT_HEADER.match(line):
+            return index
+        if P.COPYRIGHT.search(line) and _words(line) <= 40:
+            return index
+    return None
+
+
+def _credits_in(lines: list[str]) -> list[str]:
+    found = []
+    for line in lines:
+        for match in P.COPYRIGHT_HOLDER.finditer(line):
+            agency = agency_name(match.group("holder"))
+            if agency:
+                found.append(agency)
+    return found
+
+
+def _classify(paras: list[str]) -> tuple[list[str], list[str], list[str], str | None, list[str]]:
+    """Split paragraphs into body, captions, credits, credited journalists, removed kinds."""
+    body: list[str] = []
+    captions: list[str] = []
+    credits: list[str] = []
+    removed: list[str] = []
+    journalists = None
+    for para in paras:
+        credit = P.CREDIT_LINE.match(para)
+        contributed = P.CONTRIBUTED.match(para)
+        if P.DROP_LINES.match(para) or (P.PAYWALL.search(para) and _words(para) <= 20):
+            removed.append("furniture")
+        elif credit and agency_name(credit.group("agency")):
+            credits.append(agency_name(credit.group("agency")) or "")
+            journalists = credit.group("names").strip()
+        elif contributed:
+            agency = agency_name(contributed.group("agency"))
+            if agency:
+                credits.append(agency)
+            removed.append("contributors")
+        elif P.CAPTION.search(para) and _words(para) <= 80:
+            captions.append(para)
+        else:
+            dateline = P.DATELINE_AGENCY.match(para) if not body else None
+            if dateline:
+                credits.append(agency_name(dateline.group("agency")) or dateline.group("agency"))
+            body.append(para)
+    return body, captions, credits, journalists, removed
+
+
+def _unshout_lead(para: str) -> str:
+    """'NORTH KOREAN Supreme Leader ...' -> 'North Korean Supreme Leader ...' (drop-cap lead-ins)."""
+    match = re.match(r"^((?:[A-Z][A-Z'’-]+\s+){1,4}[A-Z][A-Z'’-]+)(?=\s+[A-Z]?[a-z])", para)
+    if not match or max(len(w) for w in match.group(1).split()) < 4:
+        return para
+    return " ".join(w.capitalize() for w in match.group(1).split()) + para[match.end():]
+
+
+def derive_title(body: list[str], max_words: int = 14) -> str | None:
+    """A headline made from the lead sentence, for articles saved without one."""
+    if not body:
+        return None
+    first = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", body[0], maxsplit=1)[0].rstrip(".")
+    words = first.split()
+    return " ".join(words) if len(words) <= max_words else " ".join(words[:max_words]) + "…"
+
+
+def clean_text(raw: str, *, detect_head: bool = True) -> Extracted:
+    """Clean a plain-text article. Pure; see the module docstring for the steps.
+
+    ``detect_head=False`` is for text known to start with the body (feed
+    content), where a short first line is a subheading, not a headline.
+    """
+    text = repair(raw)
+    marker = P.DATE_MARKER.match(text)
+    published = None
+    if marker:
+        published = _parse_written_date(marker.group("date"))
+        text = text[marker.end():]
+    text = P.GLUED_COPYRIGHT.sub("\n\n", text)
+    paras = paragraphs(text)
+    removed: list[str] = []
+    while paras and P.PAYWALL.search(paras[0]) and _words(paras[0]) <= 20:
+        paras.pop(0)
+        removed.append("paywall")
+    title, byline, head_date, head_removed = None, None, None, []
+    if detect_head:
+        title, byline, head_date, paras, head_removed = _take_head(paras)
+    removed += head_removed
+    published = published or head_date
+    cut = _cut_index(paras)
+    tail_credits: list[str] = []
+    if cut is not None:
+        tail_credits = _credits_in(paras[cut:cut + 3])
+        removed.append(f"tail:{len(paras) - cut}")
+        paras = paras[:cut]
+    body, captions, credits, journalists, kinds = _classify(paras)
+    removed += kinds
+    if body:
+        body[0] = _unshout_lead(body[0])
+    derived = title is None
+    return Extracted(
+        text="\n\n".join(body),
+        title=title or derive_title(body),
+        title_derived=derived,
+        byline=byline or journalists,
+        published=published,
+        credits=tuple(dict.fromkeys(credits + tail_credits)),
+        captions=tuple(captions),
+        removed=tuple(removed),
+    )

@@ -1,0 +1,129 @@
+"""Feed bytes + response headers -> feed metadata and entries (feedparser).
+
+Pure: it is handed what was fetched and never fetches. Titles that arrive as
+escaped HTML are turned into plain text; dates become aware UTC datetimes;
+relative links are resolved against the feed's address.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import feedparser
+
+UTC = dt.timezone.utc
+_TAG = re.compile(r"<[^>]+>")
+
+
+class FeedParseError(Exception):
+    """The bytes are not a feed we can read; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feed entry, as plain data."""
+
+    key: str  # stable identity: guid/id, else link, else hash of title + date
+    title: str | None
+    link: str | None
+    published: dt.datetime | None
+    updated: dt.datetime | None
+    author: str | None
+    summary: str | None  # HTML or text, as the feed had it
+    content: str | None  # full content (HTML) when the feed carries it
+    content_is_html: bool = True
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    link: str | None
+    language: str | None
+    entries: tuple[Entry, ...]
+    malformed: str | None = None  # feedparser's complaint when it read the feed anyway
+
+
+def plain_text(value: str | None) -> str | None:
+    """Strip tags and unescape entities (feed titles often arrive as escaped HTML)."""
+    if value is None:
+        return None
+    text = html.unescape(_TAG.sub(" ", value))
+    text = re.sub(r"\s+", " ", text).strip()
+    return text or None
+
+
+def _when(parsed: object) -> dt.datetime | None:
+    if not parsed:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)  # type: ignore[arg-type]
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def _content(entry: Mapping) -> tuple[str | None, bool]:
+    best, best_html = None, True
+    for part in entry.get("content") or ():
+        value = part.get("value") or ""
+        if best is None or len(value) > len(best):
+            best, best_html = value, "html" in (part.get("type") or "text/html")
+    return best, best_html
+
+
+def _entry_key(entry: Mapping, link: str | None, title: str | None, published: dt.datetime | None) -> str:
+    guid = (entry.get("id") or "").strip()
+    if guid:
+        return guid
+    if link:
+        return link
+    digest = hashlib.sha256(f"{title or ''}\x00{published.isoformat() if published else ''}".encode())
+    return "sha256:" + digest.hexdigest()[:32]
+
+
+def parse_feed(body: bytes, headers: Mapping[str, str] | None, url: str | None) -> ParsedFeed:
+    """Parse feed bytes. Raises FeedParseError when nothing feed-like is found."""
+    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
+    if url:
+        response_headers.setdefault("content-location", url)
+    parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=True,
+                              resolve_relative_uris=True)
+    version = parsed.get("version") or ""
+    if not version and not parsed.entries:
+        reason = parsed.get("bozo_exception")
+        detail = f" ({str(reason).splitlines()[0]})" if reason else ""
+        raise FeedParseError(f"not an RSS or Atom feed{detail}")
+    base = url or parsed.feed.get("link")
+    entries = []
+    for raw in parsed.entries:
+        link = raw.get("link")
+        if link and base:
+            link = urljoin(base, link)
+        title = plain_text(raw.get("title"))
+        published = _when(raw.get("published_parsed")) or _when(raw.get("updated_parsed"))
+        content, content_is_html = _content(raw)
+        entries.append(Entry(
+            key=_entry_key(raw, link, title, published),
+            title=title,
+            link=link,
+            published=published,
+            updated=_when(raw.get("updated_parsed")),
+            author=plain_text(raw.get("author")),
+            summary=raw.get("summary"),
+            content=content,
+            content_is_html=content_is_html,
+        ))
+    bozo = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    return ParsedFeed(
+        title=plain_text(parsed.feed.get("title")),
+        link=parsed.feed.get("link"),
+        language=parsed.feed.get("language"),
+        entries=tuple(entries),
+        malformed=str(bozo).splitlines()[0] if bozo else None,
+    )

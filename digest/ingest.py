@@ -1,0 +1,54 @@
+"""Documents -> stored articles: extract, fill in metadata, fingerprint."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+from digest.extract import extract
+from digest.fetch.parse import plain_text
+from digest.model import Article, Document
+
+
+def content_hash(text: str) -> str:
+    """Fingerprint of the article text, insensitive to case, spacing and punctuation."""
+    normal = re.sub(r"[\W_]+", " ", text.lower()).strip()
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def article_from_document(document: Document, now: dt.datetime) -> Article | None:
+    """Extract a document into an Article; None when no text is left at all.
+
+    Source metadata (feed entry, manifest) wins over what extraction guessed,
+    except for a headline the source did not have. Dates in the future are
+    clamped to ``now``; a missing date becomes the fetch time.
+    """
+    extracted = extract(document.body, is_html=document.is_html, url=document.url)
+    text = extracted.text or (plain_text(document.summary) or "")
+    if not text.strip():
+        return None
+    published = document.published or extracted.published or document.fetched or now
+    published = min(published, now)
+    title = document.title or extracted.title or "Untitled"
+    outlet = document.outlet
+    if extracted.site_name and outlet == document.feed and not document.path:
+        outlet = extracted.site_name
+    return Article(
+        key=document.key,
+        feed=document.feed,
+        outlet=outlet,
+        title=title,
+        text=text,
+        published=published,
+        fetched=document.fetched or now,
+        content_hash=content_hash(text),
+        url=extracted.canonical_url or document.url,
+        path=document.path,
+        byline=document.byline or extracted.byline,
+        summary=plain_text(document.summary),
+        language=extracted.language,
+        credits=extracted.credits,
+        captions=extracted.captions,
+        title_derived=document.title is None and extracted.title_derived,
+    )
