@@ -1,0 +1,130 @@
+"""One event's articles -> headline and key facts, each fact citing its sources (v1).
+
+Extractive and attributable: candidate sentences from every article are
+grouped when they say the same thing (TF-IDF cosine), each group is scored by
+how many independent origins carry it and how central it is to the event,
+and the top groups are picked with maximal marginal relevance so the list
+does not repeat itself. A fact is shown in one member's exact words and cites
+every article of its group.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from digest.analyze.text import content_words, is_statement, sentences
+from digest.model import Article, Fact
+
+SAME_CLAIM = 0.5  # cosine at which two sentences count as the same claim
+MMR_LAMBDA = 0.7
+_OUTLET_SUFFIX = re.compile(r"\s+[-|–—:]\s+[A-Z][\w .&']{1,40}$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    article: int  # index into the event's articles
+    position: int
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    title: str
+    summary: str
+    facts: tuple[Fact, ...]
+
+
+def clean_headline(title: str) -> str:
+    """Drop a trailing ' - Outlet' / ' | Outlet' from a headline."""
+    return _OUTLET_SUFFIX.sub("", title).strip()
+
+
+def _candidates(articles: Sequence[Article]) -> list[Candidate]:
+    out = []
+    for index, article in enumerate(articles):
+        for s in sentences(article.text):
+            if is_statement(s.text):
+                out.append(Candidate(text=s.text, article=index, position=s.position))
+    return out
+
+
+def _normalised(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+def _groups(sim: np.ndarray, order: Sequence[int]) -> list[list[int]]:
+    """Greedy grouping: each sentence joins the first group whose head it matches."""
+    groups: list[list[int]] = []
+    for i in order:
+        for group in groups:
+            if sim[i, group[0]] >= SAME_CLAIM:
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+def _mmr(scores: np.ndarray, sim: np.ndarray, k: int) -> list[int]:
+    chosen: list[int] = []
+    remaining = list(range(len(scores)))
+    while remaining and len(chosen) < k:
+        def value(i: int) -> float:
+            redundancy = max((sim[i, j] for j in chosen), default=0.0)
+            return MMR_LAMBDA * scores[i] - (1 - MMR_LAMBDA) * redundancy
+        best = max(remaining, key=value)
+        chosen.append(best)
+        remaining.remove(best)
+    return chosen
+
+
+def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
+                    origin_of: Mapping[str, str], max_facts: int = 6) -> EventSummary:
+    """Headline, one-line summary and key facts for one event's articles."""
+    titled = [a for a in articles if not a.title_derived] or list(articles)
+    candidates = _candidates(articles)
+    if not candidates:
+        title = clean_headline(titled[0].title)
+        return EventSummary(title=title, summary=(articles[0].summary or "").strip()[:300], facts=())
+    vectorizer = TfidfVectorizer(tokenizer=content_words, lowercase=False, token_pattern=None,
+                                 sublinear_tf=True)
+    texts = [c.text for c in candidates] + [f"{a.title}. {a.text}" for a in articles]
+    matrix = _normalised(vectorizer.fit_transform(texts).toarray())
+    sent, docs = matrix[:len(candidates)], matrix[len(candidates):]
+    by_origin: dict[str, list[int]] = {}
+    for index, article in enumerate(articles):
+        by_origin.setdefault(origin_of.get(article.key, article.outlet), []).append(index)
+    centroid = _normalised(np.mean([docs[idx].mean(axis=0) for idx in by_origin.values()],
+                                   axis=0, keepdims=True))[0]
+    centrality = sent @ centroid
+    sim = sent @ sent.T
+    groups = _groups(sim, sorted(range(len(candidates)), key=lambda i: -centrality[i]))
+
+    def origins(group: list[int]) -> set[str]:
+        return {origin_of.get(articles[candidates[i].article].key, articles[candidates[i].article].outlet)
+                for i in group}
+
+    heads = [g[0] for g in groups]
+    scores = np.array([centrality[g[0]] * (1 + 0.5 * (len(origins(g)) - 1))
+                       + (0.05 if min(candidates[i].position for i in g) < 3 else 0.0) for g in groups])
+    picked = _mmr(scores, sim[np.ix_(heads, heads)], max_facts)
+    facts = []
+    for gi in picked:
+        group = groups[gi]
+        keys = {articles[candidates[i].article].key for i in group}
+        facts.append(Fact(
+            text=candidates[group[0]].text,
+            sources=tuple(sorted((source_ids[k] for k in keys), key=lambda s: int(s[1:]))),
+            support=len(origins(group)),
+        ))
+    central_article = max(range(len(articles)), key=lambda i: (not articles[i].title_derived,
+                                                              float(docs[i] @ centroid)))
+    return EventSummary(title=clean_headline(articles[central_article].title),
+                        summary=facts[0].text if facts else "", facts=tuple(facts))
