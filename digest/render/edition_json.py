@@ -1,0 +1,180 @@
+"""The edition as data: ``Briefing`` <-> the ``briefing.json`` document.
+
+``briefing_to_json`` produces the shape described in DESIGN.md with a fixed
+key order (dicts are built in schema order, so ``json.dumps`` without
+``sort_keys`` is byte-for-byte deterministic). ``briefing_from_json`` is its
+exact inverse: ``briefing_from_json(briefing_to_json(b)) == b``.
+
+Datetimes are ISO 8601 strings with a UTC offset; naive datetimes are refused
+because the model promises aware ones and an offset-less timestamp in a
+published file would be ambiguous. Dates are ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from digest.model import Briefing, Event, Fact, FeedHealth, SourceRef
+
+SCHEMA_VERSION = 1
+
+JSONDict = dict[str, Any]
+
+
+def _iso(value: dt.datetime | None, what: str) -> str | None:
+    """An aware datetime as ISO 8601 with offset; None stays None."""
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"{what} is a naive datetime ({value!r}); the model requires aware datetimes"
+        )
+    return value.isoformat()
+
+
+def _parse_dt(value: str | None) -> dt.datetime | None:
+    """Inverse of ``_iso``."""
+    if value is None:
+        return None
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"timestamp {value!r} in briefing.json has no UTC offset")
+    return parsed
+
+
+def _required_dt(value: str) -> dt.datetime:
+    """``_parse_dt`` for fields that may not be null."""
+    parsed = _parse_dt(value)
+    if parsed is None:
+        raise ValueError("a required timestamp in briefing.json is null")
+    return parsed
+
+
+def _source_to_json(source: SourceRef) -> JSONDict:
+    return {
+        "id": source.id,
+        "outlet": source.outlet,
+        "title": source.title,
+        "url": source.url,
+        "published": _iso(source.published, f"source {source.id} published"),
+        "byline": source.byline,
+        "origin": source.origin,
+        "feed": source.feed,
+    }
+
+
+def _event_to_json(event: Event) -> JSONDict:
+    return {
+        "id": event.id,
+        "status": event.status,
+        "title": event.title,
+        "summary": event.summary,
+        "first_seen": _iso(event.first_seen, f"event {event.id} first_seen"),
+        "last_seen": _iso(event.last_seen, f"event {event.id} last_seen"),
+        "sources": list(event.sources),
+        "outlet_count": event.outlet_count,
+        "independent_sources": event.independent_sources,
+        "facts": [
+            {"text": fact.text, "sources": list(fact.sources), "support": fact.support}
+            for fact in event.facts
+        ],
+    }
+
+
+def _health_to_json(health: FeedHealth) -> JSONDict:
+    return {
+        "feed": health.feed,
+        "status": health.status,
+        "error": health.error,
+        "last_success": _iso(health.last_success, f"feed {health.feed} last_success"),
+    }
+
+
+def briefing_to_json(briefing: Briefing) -> JSONDict:
+    """The JSON-ready dict of one edition (schema 1), keys in schema order."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "edition": {
+            "title": briefing.title,
+            "date": briefing.date.isoformat(),
+            "number": briefing.number,
+            "generated_at": _iso(briefing.generated_at, "generated_at"),
+            "timezone": briefing.timezone,
+            "window": {
+                "start": _iso(briefing.window_start, "window start"),
+                "end": _iso(briefing.window_end, "window end"),
+            },
+        },
+        "overview": briefing.overview,
+        "sources": [_source_to_json(s) for s in briefing.sources],
+        "syndication": [
+            {"origin": origin, "sources": list(ids)} for origin, ids in briefing.syndication
+        ],
+        "events": [_event_to_json(e) for e in briefing.events],
+        "feed_health": [_health_to_json(h) for h in briefing.feed_health],
+    }
+
+
+def _source_from_json(d: JSONDict) -> SourceRef:
+    return SourceRef(
+        id=d["id"],
+        outlet=d["outlet"],
+        title=d["title"],
+        published=_required_dt(d["published"]),
+        url=d.get("url"),
+        byline=d.get("byline"),
+        origin=d.get("origin"),
+        feed=d.get("feed"),
+    )
+
+
+def _event_from_json(d: JSONDict) -> Event:
+    return Event(
+        id=d["id"],
+        status=d["status"],
+        title=d["title"],
+        summary=d["summary"],
+        first_seen=_required_dt(d["first_seen"]),
+        last_seen=_required_dt(d["last_seen"]),
+        sources=tuple(d["sources"]),
+        outlet_count=d["outlet_count"],
+        independent_sources=d["independent_sources"],
+        facts=tuple(
+            Fact(text=f["text"], sources=tuple(f["sources"]), support=f["support"])
+            for f in d.get("facts", ())
+        ),
+    )
+
+
+def briefing_from_json(d: JSONDict) -> Briefing:
+    """Rebuild the ``Briefing`` that ``briefing_to_json`` produced ``d`` from."""
+    if d.get("schema") != SCHEMA_VERSION:
+        raise ValueError(
+            f"briefing.json schema {d.get('schema')!r} is not supported (expected {SCHEMA_VERSION})"
+        )
+    edition = d["edition"]
+    return Briefing(
+        title=edition["title"],
+        date=dt.date.fromisoformat(edition["date"]),
+        number=edition["number"],
+        generated_at=_required_dt(edition["generated_at"]),
+        window_start=_required_dt(edition["window"]["start"]),
+        window_end=_required_dt(edition["window"]["end"]),
+        timezone=edition["timezone"],
+        overview=d["overview"],
+        sources=tuple(_source_from_json(s) for s in d["sources"]),
+        events=tuple(_event_from_json(e) for e in d["events"]),
+        feed_health=tuple(
+            FeedHealth(
+                feed=h["feed"],
+                status=h["status"],
+                error=h.get("error"),
+                last_success=_parse_dt(h.get("last_success")),
+            )
+            for h in d.get("feed_health", ())
+        ),
+        syndication=tuple(
+            (group["origin"], tuple(group["sources"])) for group in d.get("syndication", ())
+        ),
+    )
