@@ -1,0 +1,132 @@
+"""Assemble one dated edition (a :class:`Briefing`) from the store.
+
+Window -> articles -> events (stable ids, stored) -> per-event summary ->
+ranking -> numbered sources -> feed health -> overview.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+
+from digest.analyze.cluster import cluster_events
+from digest.analyze.summary import summarize_event
+from digest.config import Config
+from digest.model import Article, Briefing, Event, EventCluster, FeedHealth, FeedState, SourceRef
+from digest.store import SQLStore
+
+UTC = dt.timezone.utc
+
+
+def edition_window(date: dt.date, timezone: str, window: dt.timedelta,
+                   now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end): ends at the close of ``date`` (local), or now if that is earlier."""
+    tz = zoneinfo.ZoneInfo(timezone)
+    day_end = dt.datetime.combine(date + dt.timedelta(days=1), dt.time(), tzinfo=tz).astimezone(UTC)
+    end = min(day_end, now)
+    return end - window, end
+
+
+def origin_of(article: Article) -> str:
+    """The independent origin of an article: the wire service it credits, else its outlet."""
+    return article.credits[0] if article.credits else article.outlet
+
+
+def _status(cluster: EventCluster, by_key: dict[str, Article], previous_ids: set[str],
+            previous_at: dt.datetime | None) -> str:
+    if cluster.id not in previous_ids:
+        return "new"
+    if previous_at and any(by_key[k].fetched > previous_at for k in cluster.article_keys):
+        return "developing"
+    return "quiet"
+
+
+def _rank_key(cluster: EventCluster, by_key: dict[str, Article]) -> tuple:
+    members = [by_key[k] for k in cluster.article_keys]
+    return (-len({origin_of(a) for a in members}), -len(members),
+            -max(a.published for a in members).timestamp(), cluster.id)
+
+
+def _feed_health(states: Sequence[FeedState], now: dt.datetime, every: dt.timedelta) -> tuple[FeedHealth, ...]:
+    out = []
+    for s in states:
+        status = s.status
+        if status == "ok" and s.url and s.last_success and now - s.last_success > max(every * 6, dt.timedelta(days=1)):
+            status = "stale"
+        out.append(FeedHealth(feed=s.name, status=status, error=s.error, last_success=s.last_success))
+    return tuple(out)
+
+
+def _overview(events: Sequence[Event], sources: Sequence[SourceRef], window: tuple[dt.datetime, dt.datetime],
+              tz: str) -> str:
+    if not events:
+        return "No new articles arrived in this period."
+    outlets = len({s.outlet for s in sources})
+    local = zoneinfo.ZoneInfo(tz)
+    start, end = (w.astimezone(local).strftime("%d %B %Y %H:%M") for w in window)
+    lead = "; ".join(f"{e.title} ({e.independent_sources} independent "
+                     f"source{'s' if e.independent_sources != 1 else ''})" for e in events[:3])
+    return (f"{len(events)} event{'s' if len(events) != 1 else ''} from {len(sources)} articles by "
+            f"{outlets} outlet{'s' if outlets != 1 else ''}, {start} to {end}. Most widely reported: {lead}.")
+
+
+def _persist_events(store: SQLStore, clusters: Sequence[EventCluster], by_key: dict[str, Article],
+                    titles: dict[str, str], now: dt.datetime) -> None:
+    rows = []
+    for cluster in clusters:
+        members = [by_key[k] for k in cluster.article_keys]
+        rows.append((cluster.id, titles.get(cluster.id, members[0].title),
+                     min(a.published for a in members), max(a.published for a in members),
+                     [a.id for a in members if a.id is not None]))
+    store.save_events(rows, now)
+
+
+def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datetime) -> Briefing:
+    """The edition for ``date`` from what the store holds. Stores the event assignments."""
+    window = edition_window(date, config.briefing.timezone, config.briefing.window, now)
+    articles = store.articles_published_between(*window)
+    by_key = {a.key: a for a in articles}
+    existing = store.event_assignments(a.id for a in articles if a.id is not None)
+    existing_by_key = {a.key: existing[a.id] for a in articles if a.id in existing}
+    clusters = cluster_events(articles, existing_by_key)
+    previous = store.previous_edition(date)
+    previous_ids = set(previous.event_ids) if previous else set()
+    shown = sorted(clusters, key=lambda c: _rank_key(c, by_key))[:config.briefing.max_events]
+
+    sources: list[SourceRef] = []
+    source_ids: dict[str, str] = {}
+    for cluster in shown:
+        for key in cluster.article_keys:
+            a = by_key[key]
+            source_ids[key] = f"s{len(sources) + 1}"
+            sources.append(SourceRef(id=source_ids[key], outlet=a.outlet, title=a.title, published=a.published,
+                                     url=a.url, byline=a.byline, feed=a.feed,
+                                     origin=origin_of(a) if origin_of(a) != a.outlet else None))
+    origins = {a.key: origin_of(a) for a in articles}
+    events, titles = [], {}
+    for cluster in shown:
+        members = [by_key[k] for k in cluster.article_keys]
+        summary = summarize_event(members, source_ids, origins)
+        titles[cluster.id] = summary.title
+        events.append(Event(
+            id=cluster.id, status=_status(cluster, by_key, previous_ids, previous.generated_at if previous else None),
+            title=summary.title, summary=summary.summary,
+            first_seen=min(a.published for a in members), last_seen=max(a.published for a in members),
+            sources=tuple(source_ids[k] for k in cluster.article_keys),
+            outlet_count=len({a.outlet for a in members}),
+            independent_sources=len({origins[a.key] for a in members}), facts=summary.facts,
+        ))
+    _persist_events(store, clusters, by_key, titles, now)
+    groups: dict[str, list[str]] = {}
+    for ref in sources:
+        if ref.origin:
+            groups.setdefault(ref.origin, []).append(ref.id)
+    return Briefing(
+        title=config.briefing.title, date=date, number=store.edition_number_for(date), generated_at=now,
+        window_start=window[0], window_end=window[1], timezone=config.briefing.timezone,
+        overview=_overview(events, sources, window, config.briefing.timezone), sources=tuple(sources),
+        events=tuple(events),
+        feed_health=_feed_health(store.feed_states(), now, config.poll.every),
+        syndication=tuple((origin, tuple(ids)) for origin, ids in sorted(groups.items())),
+    )

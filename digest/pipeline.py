@@ -1,0 +1,138 @@
+"""poll -> extract -> store -> cluster -> summarise -> render, for one edition.
+
+The library entry points behind the CLI. Each stage reads what the previous
+one stored, so a run that dies part-way is simply run again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.config import Config
+from digest.edition import build_briefing, edition_window
+from digest.fetch.http import make_client
+from digest.fetch.schedule import is_due
+from digest.ingest import article_from_document
+from digest.model import Briefing, EditionRecord, FeedState, UpsertResult
+from digest.render import publish_edition
+from digest.sources import FeedOutcome, read_http, read_local
+from digest.store import SQLStore, open_store
+
+log = logging.getLogger("digest.pipeline")
+UTC = dt.timezone.utc
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    name: str
+    status: str  # "ok" | "failing" | "skipped" | "retired"
+    note: str
+    added: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    skipped_empty: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    edition_dir: Path
+    briefing: Briefing
+    feeds: tuple[FeedReport, ...]
+
+
+def _no_progress(what: str, done: int, total: int) -> None:
+    return None
+
+
+def sync_feeds(config: Config, store: SQLStore) -> None:
+    store.sync_feeds([(f.name, f.url, str(f.path) if f.path else None, f.outlet) for f in config.feeds])
+
+
+def poll(config: Config, store: SQLStore, now: dt.datetime, *, force: bool = False,
+         progress: Progress = _no_progress) -> list[FeedReport]:
+    """Poll every due feed once and store what it brought. Never raises for one feed."""
+    sync_feeds(config, store)
+    states = {s.name: s for s in store.feed_states()}
+    reports: list[FeedReport] = []
+    total = len(config.feeds)
+    with make_client(config.poll.timeout.total_seconds()) as client:
+        for done, feed in enumerate(config.feeds):
+            progress(f"polling {feed.name}", done, total)
+            state = states.get(feed.name) or FeedState(name=feed.name)
+            if feed.url and not is_due(state, now, force=force):
+                reports.append(FeedReport(feed.name, "skipped", f"not due until {state.next_poll}"))
+                continue
+            if feed.path:
+                outcome = read_local(feed, state, now, config.poll.every)
+            else:
+                outcome = read_http(feed, state, client, config.poll, now)
+            reports.append(_store_outcome(store, outcome, now))
+    progress("polled", total, total)
+    return reports
+
+
+def _store_outcome(store: SQLStore, outcome: FeedOutcome, now: dt.datetime) -> FeedReport:
+    articles, empty = [], 0
+    for document in outcome.documents:
+        article = article_from_document(document, now)
+        if article is None:
+            empty += 1
+        else:
+            articles.append(article)
+    result = store.upsert_articles(articles, now) if articles else UpsertResult()
+    store.save_feed_states([outcome.state])
+    if outcome.failed:
+        log.warning("feed %r failed: %s", outcome.name, outcome.state.error)
+        return FeedReport(outcome.name, "failing", outcome.note, error=outcome.state.error)
+    log.info("feed %r: %s; %d new, %d revised, %d unchanged%s", outcome.name, outcome.note, result.added,
+             result.revised, result.unchanged, f", {empty} without text" if empty else "")
+    return FeedReport(outcome.name, "ok", outcome.note, result.added, result.revised, result.unchanged, empty)
+
+
+def resolve_date(config: Config, store: SQLStore, date: dt.date | str | None, now: dt.datetime) -> dt.date:
+    """The edition date: given, 'latest' (the newest article's day), or today."""
+    tz = zoneinfo.ZoneInfo(config.briefing.timezone)
+    if date == "latest":
+        newest = store.latest_published()
+        return (newest or now).astimezone(tz).date()
+    if isinstance(date, dt.date):
+        return date
+    return now.astimezone(tz).date()
+
+
+def build(config: Config, store: SQLStore, date: dt.date, now: dt.datetime,
+          progress: Progress = _no_progress) -> RunResult:
+    """Cluster and summarise the window's articles and publish the edition."""
+    progress("clustering and summarising", 0, 2)
+    briefing = build_briefing(config, store, date, now)
+    progress("rendering HTML and PDF", 1, 2)
+    edition_dir = publish_edition(config.output, briefing, templates_dir=config.templates,
+                                  page_size=config.briefing.page_size)
+    store.save_edition(EditionRecord(date=briefing.date, number=briefing.number,
+                                     generated_at=briefing.generated_at, path=str(edition_dir),
+                                     event_ids=tuple(e.id for e in briefing.events)))
+    progress("published", 2, 2)
+    log.info("edition %s no. %d: %d events, %d sources -> %s", briefing.date, briefing.number,
+             len(briefing.events), len(briefing.sources), edition_dir)
+    return RunResult(edition_dir=edition_dir, briefing=briefing, feeds=())
+
+
+def run(config: Config, *, date: dt.date | str | None = None, now: dt.datetime | None = None,
+        force: bool = False, progress: Progress = _no_progress) -> RunResult:
+    """Poll once, then build and publish the edition for ``date``."""
+    now = now or dt.datetime.now(UTC)
+    with open_store(config.storage) as store:
+        reports = poll(config, store, now, force=force, progress=progress)
+        day = resolve_date(config, store, date, now)
+        result = build(config, store, day, now, progress)
+    return RunResult(edition_dir=result.edition_dir, briefing=result.briefing, feeds=tuple(reports))
+
+
+__all__ = ["run", "poll", "build", "resolve_date", "edition_window", "FeedReport", "RunResult"]
