@@ -10,9 +10,10 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
 
-from digest.analyze.cluster import cluster_events
 from digest.analyze.summary import summarize_event
 from digest.config import Config
+from digest.dedup import independent_origins
+from digest.events import assign_events, save_events
 from digest.model import Article, Briefing, Event, EventCluster, FeedHealth, FeedState, SourceRef
 from digest.store import SQLStore
 
@@ -28,11 +29,6 @@ def edition_window(date: dt.date, timezone: str, window: dt.timedelta,
     return end - window, end
 
 
-def origin_of(article: Article) -> str:
-    """The independent origin of an article: the wire service it credits, else its outlet."""
-    return article.credits[0] if article.credits else article.outlet
-
-
 def _status(cluster: EventCluster, by_key: dict[str, Article], previous_ids: set[str],
             previous_at: dt.datetime | None) -> str:
     if cluster.id not in previous_ids:
@@ -42,9 +38,9 @@ def _status(cluster: EventCluster, by_key: dict[str, Article], previous_ids: set
     return "quiet"
 
 
-def _rank_key(cluster: EventCluster, by_key: dict[str, Article]) -> tuple:
+def _rank_key(cluster: EventCluster, by_key: dict[str, Article], origins: dict[str, str]) -> tuple:
     members = [by_key[k] for k in cluster.article_keys]
-    return (-len({origin_of(a) for a in members}), -len(members),
+    return (-len({origins[a.key] for a in members}), -len(members),
             -max(a.published for a in members).timestamp(), cluster.id)
 
 
@@ -71,28 +67,16 @@ def _overview(events: Sequence[Event], sources: Sequence[SourceRef], window: tup
             f"{outlets} outlet{'s' if outlets != 1 else ''}, {start} to {end}. Most widely reported: {lead}.")
 
 
-def _persist_events(store: SQLStore, clusters: Sequence[EventCluster], by_key: dict[str, Article],
-                    titles: dict[str, str], now: dt.datetime) -> None:
-    rows = []
-    for cluster in clusters:
-        members = [by_key[k] for k in cluster.article_keys]
-        rows.append((cluster.id, titles.get(cluster.id, members[0].title),
-                     min(a.published for a in members), max(a.published for a in members),
-                     [a.id for a in members if a.id is not None]))
-    store.save_events(rows, now)
-
-
 def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datetime) -> Briefing:
     """The edition for ``date`` from what the store holds. Stores the event assignments."""
     window = edition_window(date, config.briefing.timezone, config.briefing.window, now)
     articles = store.articles_published_between(*window)
     by_key = {a.key: a for a in articles}
-    existing = store.event_assignments(a.id for a in articles if a.id is not None)
-    existing_by_key = {a.key: existing[a.id] for a in articles if a.id in existing}
-    clusters = cluster_events(articles, existing_by_key)
+    origins = independent_origins(articles)
+    clusters = assign_events(store, articles, now)
     previous = store.previous_edition(date)
     previous_ids = set(previous.event_ids) if previous else set()
-    shown = sorted(clusters, key=lambda c: _rank_key(c, by_key))[:config.briefing.max_events]
+    shown = sorted(clusters, key=lambda c: _rank_key(c, by_key, origins))[:config.briefing.max_events]
 
     sources: list[SourceRef] = []
     source_ids: dict[str, str] = {}
@@ -102,8 +86,7 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
             source_ids[key] = f"s{len(sources) + 1}"
             sources.append(SourceRef(id=source_ids[key], outlet=a.outlet, title=a.title, published=a.published,
                                      url=a.url, byline=a.byline, feed=a.feed,
-                                     origin=origin_of(a) if origin_of(a) != a.outlet else None))
-    origins = {a.key: origin_of(a) for a in articles}
+                                     origin=origins[key] if origins[key] != a.outlet else None))
     events, titles = [], {}
     for cluster in shown:
         members = [by_key[k] for k in cluster.article_keys]
@@ -117,7 +100,7 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
             outlet_count=len({a.outlet for a in members}),
             independent_sources=len({origins[a.key] for a in members}), facts=summary.facts,
         ))
-    _persist_events(store, clusters, by_key, titles, now)
+    save_events(store, shown, by_key, titles, now)  # keep the readable titles
     groups: dict[str, list[str]] = {}
     for ref in sources:
         if ref.origin:
