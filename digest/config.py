@@ -110,7 +110,7 @@ class _Reader:
     def __init__(self, path: Path, lines: dict[Path_, int]) -> None:
         self.path = path
         self.lines = lines
-        self.base = path.parent
+        self.base = path.resolve().parent
 
     def fail(self, key_path: Path_, problem: str, fix: str = "") -> ConfigError:
         line = self._line(key_path)
