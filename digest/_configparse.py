@@ -165,9 +165,9 @@ def parse_url(value: Any) -> str:
     return text
 
 
-def parse_str_list(value: Any, what: str) -> tuple[str, ...]:
+def parse_str_list(value: Any, what: str, allow_empty: bool = False) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+    if not isinstance(value, list) or not (value or allow_empty) or not all(isinstance(v, str) and v for v in value):
         raise Invalid(f"{value!r} is not a list of {what}", f"write a list, e.g. [{what.rstrip('s')}]")
     return tuple(v.strip() for v in value)

@@ -245,7 +245,7 @@ def _poll(reader: _Reader, raw: Any) -> PollConfig:
         per_host=reader.value(block, kp, "per_host", lambda v: parse_int(v, 1, 50), d.per_host),
         max_bytes=reader.value(block, kp, "max_bytes", parse_size, d.max_bytes),
         allow_private=reader.value(block, kp, "allow_private",
-                                   lambda v: parse_str_list(v, "hosts"), d.allow_private),
+                                   lambda v: parse_str_list(v, "hosts", allow_empty=True), d.allow_private),
     )
 
 
