@@ -44,9 +44,23 @@ def fail_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class _PlainFormatter(logging.Formatter):
+    """One line per record: 'digest: feed ...' for info, 'digest: warning: ...' above."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = "" if record.levelno <= logging.INFO else f"{record.levelname.lower()}: "
+        return f"digest: {level}{record.getMessage()}"
+
+
 def setup_logging(quiet: bool, verbose: bool) -> None:
+    """Rich log lines on a terminal, plain one-liners otherwise (pipes, cron, CI)."""
     level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
-    handler = RichHandler(console=stderr, show_path=False, show_time=False, markup=False)
+    handler: logging.Handler
+    if stderr.is_terminal:
+        handler = RichHandler(console=stderr, show_path=False, show_time=False, markup=False)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_PlainFormatter())
     logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
     for noisy in ("httpx", "httpcore", "weasyprint", "fontTools", "trafilatura", "htmldate", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.WARNING if not verbose else logging.INFO)
