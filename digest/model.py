@@ -91,6 +91,58 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A sentence, verbatim from a source, with the sources that carry it."""
+
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Version:
+    """One side of a disagreement: how some sources report the disputed point."""
+
+    text: str  # the sentence as the source wrote it
+    sources: tuple[str, ...]
+    value: str = ""  # the disputed value in it, e.g. "over four hours"
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    about: str  # what the versions disagree on, in neutral words, e.g. "length of the talks"
+    versions: tuple[Version, ...]
+
+
+@dataclass(frozen=True)
+class Quote:
+    speaker: str  # resolved name, e.g. "Kim Jong Un"
+    text: str  # the quoted words, without quotation marks
+    sources: tuple[str, ...]
+    role: str | None = None  # e.g. "North Korean leader"
+
+
+@dataclass(frozen=True)
+class Framing:
+    """What one outlet stresses that the others covering the event do not."""
+
+    outlet: str
+    headline: str
+    sources: tuple[str, ...]
+    distinctive_terms: tuple[str, ...] = ()
+    loaded_terms: tuple[str, ...] = ()
+    unique_claims: tuple[Claim, ...] = ()
+    context_added: tuple[Claim, ...] = ()
+    quoted: tuple[str, ...] = ()  # speakers this outlet quotes
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: dt.date
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Event:
     id: str
     status: str  # "new" | "developing" | "quiet"
@@ -102,6 +154,23 @@ class Event:
     outlet_count: int
     independent_sources: int
     facts: tuple[Fact, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    framings: tuple[Framing, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+    open_questions: tuple[Claim, ...] = ()
+    entities: tuple[str, ...] = ()  # the people, places and organisations it is most about
+    new_articles: int = 0  # since the previous edition
+    new_facts: int = 0  # facts not in the previous edition
+
+
+@dataclass(frozen=True)
+class QuietEvent:
+    """An event in the previous edition with nothing new in this one."""
+
+    id: str
+    title: str
+    last_seen: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -142,6 +211,7 @@ class Briefing:
     events: tuple[Event, ...]
     feed_health: tuple[FeedHealth, ...] = ()
     syndication: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # (origin, source ids)
+    quiet_events: tuple[QuietEvent, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -325,7 +325,7 @@ def test_publish_edition(briefing: Briefing, tmp_path: Path) -> None:
 
 def test_json_round_trip(briefing: Briefing) -> None:
     data = briefing_to_json(briefing)
-    keys = ["schema", "edition", "overview", "sources", "syndication", "events", "feed_health"]
+    keys = ["schema", "edition", "overview", "sources", "syndication", "events", "feed_health", "quiet_events"]
     assert list(data) == keys
     assert data["edition"]["date"] == "2023-09-15"
     assert data["edition"]["window"] == {

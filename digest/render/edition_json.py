@@ -12,10 +12,25 @@ published file would be ambiguous. Dates are ``YYYY-MM-DD``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import types
+import typing
 from typing import Any
 
-from digest.model import Briefing, Event, Fact, FeedHealth, SourceRef
+from digest.model import (
+    Briefing,
+    Claim,
+    Disagreement,
+    Event,
+    Fact,
+    FeedHealth,
+    Framing,
+    QuietEvent,
+    Quote,
+    SourceRef,
+    TimelineEntry,
+)
 
 SCHEMA_VERSION = 1
 
@@ -51,6 +66,52 @@ def _required_dt(value: str) -> dt.datetime:
     return parsed
 
 
+def _plain(value: Any, what: str) -> Any:
+    """A model value as JSON: dataclasses as dicts in field order, tuples as lists."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name), f"{what}.{f.name}") for f in dataclasses.fields(value)}
+    if isinstance(value, tuple):
+        return [_plain(v, what) for v in value]
+    if isinstance(value, dt.datetime):
+        return _iso(value, what)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _from_plain(kind: Any, value: Any) -> Any:
+    """Inverse of ``_plain`` for a value of type ``kind`` (as written in model.py)."""
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        kind = next(a for a in typing.get_args(kind) if a is not type(None))
+        return _from_plain(kind, value)
+    if origin is tuple:
+        return tuple(_from_plain(typing.get_args(kind)[0], v) for v in value)
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _from_plain(hints[f.name], value[f.name])
+                       for f in dataclasses.fields(kind) if f.name in value})
+    if kind is dt.datetime:
+        return _required_dt(value)
+    if kind is dt.date:
+        return dt.date.fromisoformat(value)
+    return value
+
+
+_EVENT_DETAIL = {  # event fields beyond the core, serialised generically, in this order
+    "disagreements": tuple[Disagreement, ...],
+    "quotes": tuple[Quote, ...],
+    "framings": tuple[Framing, ...],
+    "timeline": tuple[TimelineEntry, ...],
+    "open_questions": tuple[Claim, ...],
+    "entities": tuple[str, ...],
+    "new_articles": int,
+    "new_facts": int,
+}
+
+
 def _source_to_json(source: SourceRef) -> JSONDict:
     return {
         "id": source.id,
@@ -79,6 +140,7 @@ def _event_to_json(event: Event) -> JSONDict:
             {"text": fact.text, "sources": list(fact.sources), "support": fact.support}
             for fact in event.facts
         ],
+        **{name: _plain(getattr(event, name), f"event {event.id} {name}") for name in _EVENT_DETAIL},
     }
 
 
@@ -113,6 +175,7 @@ def briefing_to_json(briefing: Briefing) -> JSONDict:
         ],
         "events": [_event_to_json(e) for e in briefing.events],
         "feed_health": [_health_to_json(h) for h in briefing.feed_health],
+        "quiet_events": _plain(briefing.quiet_events, "quiet_events"),
     }
 
 
@@ -144,6 +207,7 @@ def _event_from_json(d: JSONDict) -> Event:
             Fact(text=f["text"], sources=tuple(f["sources"]), support=f["support"])
             for f in d.get("facts", ())
         ),
+        **{name: _from_plain(kind, d[name]) for name, kind in _EVENT_DETAIL.items() if name in d},
     )
 
 
@@ -177,4 +241,5 @@ def briefing_from_json(d: JSONDict) -> Briefing:
         syndication=tuple(
             (group["origin"], tuple(group["sources"])) for group in d.get("syndication", ())
         ),
+        quiet_events=_from_plain(tuple[QuietEvent, ...], d.get("quiet_events", [])),
     )
