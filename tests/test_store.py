@@ -115,3 +115,25 @@ def test_unwritable_location_is_one_line(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot create the folder"):
         open_store(f"sqlite:///{blocker / 'sub' / 'd.db'}")
+
+
+def test_additive_columns_and_tables_are_added_to_an_existing_database(tmp_path):
+    import sqlalchemy as sa
+
+    from digest.store import schema as t
+    from digest.store.sql import SQLStore
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    SQLStore(url).close()
+    extra_col = sa.Column("added_later", sa.Text, nullable=True)
+    t.feeds.append_column(extra_col)
+    extra = sa.Table("added_table", t.metadata, sa.Column("id", sa.Integer, primary_key=True))
+    try:
+        with SQLStore(url) as store:
+            inspector = sa.inspect(store.engine)
+            assert "added_later" in {c["name"] for c in inspector.get_columns("feeds")}
+            assert inspector.has_table("added_table")
+            assert store.integrity_ok()
+    finally:
+        t.feeds._columns.remove(extra_col)
+        t.metadata.remove(extra)

@@ -2,8 +2,9 @@
 
 The same metadata serves SQLite and PostgreSQL. Times are stored as naive UTC
 and come back as aware UTC datetimes (:class:`UTCDateTime`). Bump
-``SCHEMA_VERSION`` and append to ``MIGRATIONS`` when a table changes; the
-store applies pending migrations on open and refuses a newer database.
+``SCHEMA_VERSION`` and append to ``MIGRATIONS`` only for a change that is not
+additive; new tables, indexes and columns (nullable or with a server_default)
+are added on open by :func:`add_missing`. The store refuses a newer database.
 """
 
 from __future__ import annotations
@@ -142,6 +143,26 @@ editions = sa.Table(
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("event_ids", JSONList, nullable=False, default=()),
 )
+
+def add_missing(conn: Connection) -> None:
+    """Additive upgrades need no version bump: create tables and indexes that
+    are new in ``metadata`` and add new columns (each must be nullable or have
+    a ``server_default``) to tables that already exist."""
+    inspector = sa.inspect(conn)
+    metadata.create_all(conn, checkfirst=True)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable and column.server_default is None:
+                raise RuntimeError(f"new column {table.name}.{column.name} needs nullable=True "
+                                   "or a server_default to be added to an existing database")
+            ddl = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
+
 
 # A new database is created from ``metadata`` at SCHEMA_VERSION. An older one is
 # brought up by the steps here: MIGRATIONS[n] takes version n-1 to version n.

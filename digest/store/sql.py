@@ -86,6 +86,7 @@ class SQLStore:
         for step in range(version + 1, t.SCHEMA_VERSION + 1):
             t.MIGRATIONS[step](conn)
             conn.execute(t.schema_version.update().values(version=step))
+        t.add_missing(conn)
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
