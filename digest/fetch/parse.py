@@ -77,14 +77,27 @@ def _content(entry: Mapping) -> tuple[str | None, bool]:
     return best, best_html
 
 
-def _entry_key(entry: Mapping, link: str | None, title: str | None, published: dt.datetime | None) -> str:
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _entry_key(entry: Mapping, link: str | None, title: str | None, published: dt.datetime | None,
+               scope: str | None) -> str:
+    """guid/id, else link, else a hash of title + date (+ text when both are missing).
+
+    A guid that is not a URI ("1234", "post-5") is only unique within its feed,
+    so it is scoped by the feed's site link (stable when the feed URL moves);
+    so is the hash, so two feeds' untitled, undated items never collide.
+    """
     guid = (entry.get("id") or "").strip()
     if guid:
-        return guid
+        return guid if _SCHEME.match(guid) or not scope else f"{scope}#{guid}"
     if link:
         return link
-    digest = hashlib.sha256(f"{title or ''}\x00{published.isoformat() if published else ''}".encode())
-    return "sha256:" + digest.hexdigest()[:32]
+    material = [scope or "", title or "", published.isoformat() if published else ""]
+    if not title and not published:
+        material.append(entry.get("summary") or "")
+        material.extend(part.get("value") or "" for part in entry.get("content") or ())
+    return "sha256:" + hashlib.sha256("\x00".join(material).encode()).hexdigest()[:32]
 
 
 def parse_feed(body: bytes, headers: Mapping[str, str] | None, url: str | None) -> ParsedFeed:
@@ -100,6 +113,7 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None, url: str | None) 
         detail = f" ({str(reason).splitlines()[0]})" if reason else ""
         raise FeedParseError(f"not an RSS or Atom feed{detail}")
     base = url or parsed.feed.get("link")
+    scope = parsed.feed.get("link") or url
     entries = []
     for raw in parsed.entries:
         link = raw.get("link")
@@ -109,7 +123,7 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None, url: str | None) 
         published = _when(raw.get("published_parsed")) or _when(raw.get("updated_parsed"))
         content, content_is_html = _content(raw)
         entries.append(Entry(
-            key=_entry_key(raw, link, title, published),
+            key=_entry_key(raw, link, title, published, scope),
             title=title,
             link=link,
             published=published,

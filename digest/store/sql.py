@@ -148,7 +148,7 @@ class SQLStore:
     # -- articles -------------------------------------------------------------
 
     def upsert_articles(self, batch: Iterable[Article], now: dt.datetime) -> UpsertResult:
-        """Insert new articles; a changed text under a known key is a new revision."""
+        """Insert new articles; a changed text or title under a known key is a new revision."""
         added = revised = unchanged = 0
         with self.engine.begin() as conn:
             for article in batch:
@@ -160,7 +160,7 @@ class SQLStore:
                 if row is None:
                     conn.execute(t.articles.insert().values(**values, updated=now, revision=1))
                     added += 1
-                elif row.content_hash == article.content_hash:
+                elif row.content_hash == article.content_hash and row.title == article.title:
                     unchanged += 1
                 else:
                     conn.execute(t.article_revisions.insert().values(
