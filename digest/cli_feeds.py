@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from digest._configparse import Invalid, parse_url
 from digest.cli import config_option, fail_cleanly, feeds, json_option, stdout
@@ -225,18 +226,22 @@ def feeds_check(config_path: str | None, as_json: bool) -> None:
     now = dt.datetime.now(UTC)
     with open_store(config.storage) as store:
         rows = feed_health(config, {s.name: s for s in store.feed_states()}, store.article_counts(), now)
+    failing = sum(1 for r in rows if r.status == "failing")
     if as_json:
         click.echo(json.dumps([{k: v.isoformat() if isinstance(v, dt.datetime) else v
                                 for k, v in asdict(r).items()} for r in rows], indent=2))
-        return
-    table = Table("feed", "status", "last success", "last error", "articles", "latency", "next poll",
-                  title=f"{len(rows)} feeds in {config.path}")
-    for r in rows:
-        table.add_row(r.name, f"[{_STYLE.get(r.status, '')}]{r.status}[/]" if r.status in _STYLE else r.status,
-                      f"{_span(now - r.last_success)} ago" if r.last_success else "never",
-                      r.error or "", str(r.articles), f"{r.latency_ms} ms" if r.latency_ms is not None else "",
-                      r.next_note)
-    stdout.print(table)
-    failing = sum(1 for r in rows if r.status == "failing")
+    else:
+        stdout.print(_table(rows, config, now))
     if failing:
         click.echo(f"{failing} feed(s) failing", err=True)
+
+
+def _table(rows: Sequence[FeedHealth], config: Config, now: dt.datetime) -> Table:
+    table = Table("feed", "status", "last success", "last error", "articles", "latency", "next poll",
+                  title=Text(f"{len(rows)} feeds in {config.path}"))
+    for r in rows:
+        table.add_row(Text(r.name), Text(r.status, style=_STYLE.get(r.status, "")),
+                      f"{_span(now - r.last_success)} ago" if r.last_success else "never",
+                      Text(r.error or "", style="red"), str(r.articles),
+                      f"{r.latency_ms} ms" if r.latency_ms is not None else "", r.next_note)
+    return table

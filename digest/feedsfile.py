@@ -8,6 +8,7 @@ the config loader and only then replaces the file atomically.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -36,6 +37,8 @@ class NewFeed:
 
 def scalar(value: str) -> str:
     """A YAML scalar for ``value``: plain when that reads back the same, quoted otherwise."""
+    if any(ord(c) < 32 or c in "\x7f\u2028\u2029\ufeff" for c in value):
+        return json.dumps(value)  # a JSON string is a YAML double-quoted scalar, on one line
     dumped = yaml.safe_dump(value, default_flow_style=True, width=1_000_000, allow_unicode=True)
     return dumped.removesuffix("\n").removesuffix("\n...").strip()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from digest.config import parse_config
 from digest.errors import ConfigError
@@ -77,6 +78,8 @@ def test_a_missing_file_is_created(tmp_path: Path) -> None:
 
 
 def test_helpers() -> None:
+    for tricky in ("two\nlines", "tab\there", "quote ' and \" both", "'leading", "null", "~", "[x]", "a\u2028b"):
+        assert yaml.safe_load(f"k: {scalar(tricky)}") == {"k": tricky} and "\n" not in scalar(tricky)
     assert scalar("BBC News") == "BBC News" and scalar("123") == "'123'" and scalar("a: b") == "'a: b'"
     assert normal_url("HTTPS://Example.org:443/feed/") == normal_url("https://example.org/feed#top")
     assert normal_url("https://example.org/feed?a=1") != normal_url("https://example.org/feed?a=2")

@@ -99,6 +99,12 @@ def alternate_links(html: bytes, page_url: str) -> list[tuple[str, str | None]]:
     return sorted(found, key=lambda item: "comment" in (item[1] or "").lower())
 
 
+def _guesses(page_url: str) -> list[str]:
+    """Conventional feed addresses: beside the page first, then at the site's root."""
+    urls = [urljoin(page_url, g.lstrip("/")) for g in GUESSES] + [urljoin(page_url, g) for g in GUESSES]
+    return list(dict.fromkeys(urls))
+
+
 def _as_feed(response: _Response) -> Found | None:
     if response.status >= 400 or _looks_like_html(response):
         return None
@@ -126,7 +132,7 @@ def discover(url: str, *, timeout_s: float = 20.0, max_bytes: int = 10_000_000,
                                      "give the feed's address or the site's home page")
             return found
         announced = alternate_links(response.body, response.url)
-        candidates = [u for u, _ in announced] or [urljoin(response.url, g) for g in GUESSES]
+        candidates = [u for u, _ in announced] or _guesses(response.url)
         for candidate in candidates:
             try:
                 found = _as_feed(_get(client, candidate, max_bytes, deadline))
