@@ -152,3 +152,32 @@ def test_relative_links_resolve_against_the_feed_url(server, config) -> None:
         poll(cfg, store, NOW)
         urls = {r.title: r.url for r in _rows(store, t.articles)}
     assert urls == {"Relative": server.url("/news/stories/42.html"), "Rooted": server.url("/archive/7.html")}
+
+
+def test_a_real_publishers_feed_edited_between_polls(server, config, shared: Path) -> None:
+    """The Guardian's saved US feed (55 items), its article links pointed at the local server so no
+    request leaves the machine; between polls one item's text and another's headline are edited."""
+    original = (shared / "eval/feeds/rssparser_guardian.rss").read_bytes()
+    original = original.replace(b"https://www.theguardian.com/", server.url("/g/").encode())
+    _serve(server, "/us/rss", original)
+    cfg = config("/us/rss")
+    first_title = b"<title>Trump State of the Union address promised unity but emphasized discord</title>"
+    assert original.count(first_title) == 1
+    edited = original.replace(first_title, b"<title>State of the Union: Trump promises unity</title>")
+    edited = edited.replace(b"Even Donald Trump\xe2\x80\x99s more extreme supporters",
+                            b"Even the most extreme of Donald Trump\xe2\x80\x99s supporters", 1)
+    assert edited.count(b"extreme of Donald") == 1
+    with open_store(cfg.storage) as store:
+        [first] = poll(cfg, store, NOW)
+        _serve(server, "/us/rss", edited)
+        [second] = poll(cfg, store, NOW + dt.timedelta(minutes=5))
+        articles = _rows(store, t.articles)
+        revisions = _rows(store, t.article_revisions)
+    assert (first.added, first.revised) == (55, 0)
+    assert (second.added, second.revised, second.unchanged) == (0, 2, 53)
+    assert len(articles) == 55 and len({a.key for a in articles}) == 55
+    assert all(a.url.startswith(server.url("/g/")) and a.published < NOW for a in articles)
+    assert sorted(a.revision for a in articles)[-2:] == [2, 2] and len(revisions) == 2
+    titles = {a.title for a in articles}
+    assert "State of the Union: Trump promises unity" in titles
+    assert "Trump State of the Union address promised unity but emphasized discord" not in titles
