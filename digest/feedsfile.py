@@ -76,7 +76,7 @@ def append_feeds(text: str, feeds: Sequence[NewFeed], file_name: str = "feeds.ya
     while end < len(lines):
         line = lines[end]
         at_col0 = line[:1] not in ("", " ", "\t")
-        if at_col0 and not line.startswith(("-", "#")):
+        if (at_col0 and not line.startswith(("-", "#"))) or line.rstrip() in ("---", "..."):
             break  # the next top-level key (or a document marker)
         if line.strip() and not (at_col0 and line.startswith("#")):
             last = end

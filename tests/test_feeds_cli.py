@@ -236,3 +236,14 @@ def test_next_poll_wording() -> None:
     notes = {r.name: r.next_note for r in feed_health(config, states, {"due": 4}, now)}
     assert notes == {"due": "due now", "later": "in 25m", "held": "in 2h (Retry-After)",
                      "gone": "never (retired)", "fresh": "next run"}
+
+
+def test_a_stalling_server_times_out_in_one_line(server, tmp_path: Path) -> None:
+    server.route("/slow", handler=lambda handler: time.sleep(2.5))
+    path = tmp_path / "feeds.yaml"
+    path.write_text("poll: {timeout: 1s}\nfeeds:\n", encoding="utf-8")
+    started = time.monotonic()
+    result = cli("feeds", "add", server.url("/slow"), "--config", str(path))
+    assert time.monotonic() - started < 3
+    assert result.exit_code == 1 and result.output.strip().endswith("timed out; check the address or try again later")
+    assert path.read_text(encoding="utf-8") == "poll: {timeout: 1s}\nfeeds:\n"

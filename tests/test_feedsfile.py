@@ -46,6 +46,7 @@ def test_append_keeps_comments_and_follows_the_files_indentation() -> None:
 @pytest.mark.parametrize("before, after", [
     ("feeds:\n- name: A\n  url: https://a.example/\n", "feeds:\n- name: A\n  url: https://a.example/\n- name: B\n  url: https://b.example/\n"),
     ("feeds: []  # none yet\nstorage: sqlite:///x.db\n", "feeds:   # none yet\n  - name: B\n    url: https://b.example/\nstorage: sqlite:///x.db\n"),
+    ("feeds:\n  - name: A\n    url: https://a.example/\n---\n", "feeds:\n  - name: A\n    url: https://a.example/\n  - name: B\n    url: https://b.example/\n---\n"),
     ("briefing: {title: T}", "briefing: {title: T}\n\nfeeds:\n  - name: B\n    url: https://b.example/\n"),
     ("feeds:\r\n  - name: A\r\n    url: https://a.example/\r\n", "feeds:\r\n  - name: A\r\n    url: https://a.example/\r\n  - name: B\r\n    url: https://b.example/\r\n"),
 ])
