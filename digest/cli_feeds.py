@@ -22,7 +22,7 @@ from digest._configparse import Invalid, parse_url
 from digest.cli import config_option, fail_cleanly, feeds, json_option, stdout
 from digest.config import Config, PollConfig, load_config
 from digest.errors import DigestError
-from digest.feedsfile import NewFeed, add_to_config, atomic_write, configured_as, normal_url, unique_name
+from digest.feedsfile import NewFeed, add_to_config, atomic_write, configured_as, normal_url, unique_name, url_index
 from digest.model import FeedState
 
 UTC = dt.timezone.utc
@@ -95,13 +95,14 @@ def plan_import(config: Config | None, outlines: Sequence) -> ImportCounts:
     seen: set[str] = set()
     taken = [f.name for f in config.feeds] if config else []
     configured = repeated = invalid = 0
+    known = url_index(config)
     for outline in outlines:
         try:
             url = parse_url(outline.url)
         except Invalid:
             invalid += 1
             continue
-        if configured_as(config, url):
+        if normal_url(url) in known:
             configured += 1
         elif normal_url(url) in seen:
             repeated += 1

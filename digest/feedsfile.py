@@ -102,12 +102,14 @@ def normal_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/") or "/", parts.query, ""))
 
 
+def url_index(config: Config | None) -> dict[str, FeedConfig]:
+    """Configured web feeds by normalised address."""
+    return {normal_url(f.url): f for f in (config.feeds if config else ()) if f.url}
+
+
 def configured_as(config: Config | None, url: str) -> FeedConfig | None:
     """The configured feed with this address, if any."""
-    if config is None:
-        return None
-    wanted = normal_url(url)
-    return next((f for f in config.feeds if f.url and normal_url(f.url) == wanted), None)
+    return url_index(config).get(normal_url(url))
 
 
 def unique_name(base: str, taken: Iterable[str]) -> str:
