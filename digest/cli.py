@@ -200,5 +200,7 @@ def feeds_list(config_path: str | None, sample: bool, as_json: bool) -> None:
     stdout.print(table)
 
 
+from digest import cli_deliver, cli_site  # noqa: E402,F401  (register send, site)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

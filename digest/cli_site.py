@@ -1,0 +1,1 @@
+"""``digest site build``: the static site of all published editions."""
