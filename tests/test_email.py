@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 from test_render import make_briefing
 
@@ -148,3 +152,54 @@ def test_missing_edition_or_block_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "no edition for 2023-09-15" in result.output
     with pytest.raises(EmailError):
         raise EmailError("x")
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (openssl CLI)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
+                    "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make a test certificate")
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_tls_and_login_from_environment(tmp_path: Path, monkeypatch, mode: str) -> None:
+    cert, key = _certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins: list[tuple[str, str]] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        login, password = (v.decode() if isinstance(v, bytes) else v for v in auth_data)
+        logins.append((login, password))
+        return AuthResult(success=password == "s3cret", handled=False)
+
+    inbox, port = Inbox(), _free_port()
+    options = ({"tls_context": context, "require_starttls": True, "auth_require_tls": True}
+               if mode == "starttls" else {"ssl_context": context, "auth_require_tls": False})  # implicit TLS
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator, **options)
+    controller.start()
+    try:
+        publish_edition(tmp_path / "out", make_briefing())
+        security = "starttls: true" if mode == "starttls" else "ssl: true, starttls: false"
+        (tmp_path / "feeds.yaml").write_text(
+            f"output: out\nemail:\n  to: [ana@example.org]\n  from: digest@example.org\n"
+            f"  smtp: {{host: 127.0.0.1, port: {port}, {security}}}\n")
+        config = load_config(tmp_path / "feeds.yaml")
+        monkeypatch.setenv("DIGEST_SMTP_USER", "digest")
+        monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "wrong")
+        with open_store(config.storage) as store:
+            # an untrusted certificate is refused, once, without retrying
+            report = send_edition(config, store, DAY, sleep=pytest.fail)
+            assert "TLS with 127.0.0.1" in report.failed[0][1] and not logins
+            monkeypatch.setenv("DIGEST_SMTP_CA_FILE", str(cert))
+            report = send_edition(config, store, DAY, sleep=pytest.fail)
+            assert "refused the login" in report.failed[0][1] and inbox.messages == []
+            monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "s3cret")
+            report = send_edition(config, store, DAY)
+            assert report.sent == ("ana@example.org",)
+        assert logins[-1] == ("digest", "s3cret") and len(inbox.messages) == 1
+    finally:
+        controller.stop()

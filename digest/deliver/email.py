@@ -7,7 +7,8 @@ SMTP -- implicit TLS (``ssl: true``), STARTTLS (``starttls: true``, the
 default; refused if the server does not offer it) or plain (both false, for
 a relay on localhost). Credentials come only from environment variables: the
 ones named by ``smtp.user_env``/``smtp.password_env``, else
-``DIGEST_SMTP_USER``/``DIGEST_SMTP_PASSWORD``.
+``DIGEST_SMTP_USER``/``DIGEST_SMTP_PASSWORD``. Certificates are verified against
+the system CAs, plus the bundle named by ``DIGEST_SMTP_CA_FILE`` if set.
 
 Transient failures (connection errors, 4xx replies) are retried with
 exponential backoff; a 5xx reply fails that recipient at once. The store's
@@ -44,6 +45,7 @@ from digest.store import SQLStore
 log = logging.getLogger("digest.email")
 UTC = dt.timezone.utc
 USER_ENV, PASSWORD_ENV = "DIGEST_SMTP_USER", "DIGEST_SMTP_PASSWORD"
+CA_FILE_ENV = "DIGEST_SMTP_CA_FILE"  # extra CA bundle, for a relay with a private certificate
 EMAIL_TAGS = {"a", "b", "br", "div", "em", "h1", "h2", "h3", "i", "li", "ol", "p", "span", "strong", "ul"}
 EMAIL_STYLE = {"color", "font-family", "font-size", "font-style", "font-weight", "letter-spacing",
                "line-height", "margin", "max-width", "padding", "padding-left", "padding-top",
@@ -131,32 +133,50 @@ def _credentials(smtp: SmtpConfig) -> tuple[str, str] | None:
     return (user, password) if user and password else None
 
 
+def _session(client: smtplib.SMTP, smtp: SmtpConfig, msg: EmailMessage, context: ssl.SSLContext) -> None:
+    client.ehlo()
+    if smtp.starttls and not smtp.ssl:
+        if not client.has_extn("starttls"):
+            raise EmailError(f"{smtp.host}:{smtp.port} does not offer STARTTLS; refusing to send "
+                             "in clear (set smtp.ssl: true, or starttls: false for a local relay)")
+        client.starttls(context=context)
+        client.ehlo()
+    credentials = _credentials(smtp)
+    if credentials:
+        client.login(*credentials)
+    client.send_message(msg)
+    client.quit()
+
+
 def _deliver_once(smtp: SmtpConfig, msg: EmailMessage, timeout: float) -> None:
     """One SMTP session sending ``msg``; raises _Transient for retryable failures."""
     context = ssl.create_default_context()
+    if os.environ.get(CA_FILE_ENV):
+        context.load_verify_locations(cafile=os.environ[CA_FILE_ENV])
     try:
         if smtp.ssl:
             client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=timeout, context=context)
         else:
             client = smtplib.SMTP(smtp.host, smtp.port, timeout=timeout)
-        with client:
-            client.ehlo()
-            if smtp.starttls and not smtp.ssl:
-                if not client.has_extn("starttls"):
-                    raise EmailError(f"{smtp.host}:{smtp.port} does not offer STARTTLS; refusing to send "
-                                     "in clear (set smtp.ssl: true, or starttls: false for a local relay)")
-                client.starttls(context=context)
-                client.ehlo()
-            credentials = _credentials(smtp)
-            if credentials:
-                client.login(*credentials)
-            client.send_message(msg)
+        try:
+            _session(client, smtp, msg, context)
+        finally:
+            client.close()  # no QUIT after a failure: a broken TLS handshake would make it hang
+    except smtplib.SMTPAuthenticationError as exc:
+        raise EmailError(f"{smtp.host} refused the login ({exc.smtp_code}); check the user and password in "
+                         f"{smtp.user_env or USER_ENV}/{smtp.password_env or PASSWORD_ENV}") from exc
     except smtplib.SMTPResponseException as exc:
         if 400 <= exc.smtp_code < 500:
             raise _Transient(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
         raise EmailError(f"the SMTP server refused the message: {exc.smtp_code} "
                          f"{exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
                          ) from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        raise EmailError(f"{smtp.host}:{smtp.port}: {exc} (credentials are set in the environment but "
+                         "the server offers no login here)") from exc
+    except ssl.SSLError as exc:  # a bad certificate will not get better by retrying
+        raise EmailError(f"TLS with {smtp.host}:{smtp.port} failed: {exc}; check the host name, or set "
+                         f"{CA_FILE_ENV} to the CA bundle of a private relay") from exc
     except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
         raise _Transient(f"{type(exc).__name__}: {exc}") from exc
 
