@@ -7,6 +7,7 @@ console message (the site has no scripts, so any message is an error).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from PIL import Image, ImageStat
 from test_site import two_editions
 
+from digest.render import publish_edition
 from digest.site import build_site
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
@@ -45,8 +47,13 @@ def _assert_not_blank(png: Path) -> None:
 
 
 @pytest.mark.slow
-def test_site_in_headless_chromium(tmp_path: Path) -> None:
-    two_editions(tmp_path / "out")
+def test_site_in_headless_chromium(tmp_path: Path, server) -> None:
+    first, second = two_editions(tmp_path / "out")
+    pixel = server.url("/pixel.png")
+    hostile = dataclasses.replace(second.events[1], summary=f'<img src="{pixel}"> <script src="{pixel}"></script>'
+                                  f' <link rel="stylesheet" href="{pixel}"> Dock workers extended their strike.')
+    publish_edition(tmp_path / "out", dataclasses.replace(second, events=(second.events[0], hostile,
+                                                                          second.events[2])))
     site = tmp_path / "public" / "sub" / "path"  # served from a sub-path, opened as file://
     build_site(tmp_path / "out", site, title="Morning Briefing")
     shots = tmp_path / "shots"
@@ -63,3 +70,4 @@ def test_site_in_headless_chromium(tmp_path: Path) -> None:
     _screenshot((site / "blank.html").as_uri(), shots / "blank.png")
     with pytest.raises(AssertionError, match="blank"):
         _assert_not_blank(shots / "blank.png")
+    assert server.requests == [], "the site loaded something from the network"
