@@ -23,6 +23,7 @@ def site() -> None:
 @fail_cleanly
 def site_build(config_path: str | None, site_out: str | None, quiet: bool, as_json: bool) -> None:
     """Build or update the site from the published editions; only changed pages are rewritten."""
+    from digest.render.html import plural
     from digest.site import build_site
 
     setup_logging(quiet or as_json, False)
@@ -41,6 +42,7 @@ def site_build(config_path: str | None, site_out: str | None, quiet: bool, as_js
                                "unchanged": len(report.unchanged), "removed": list(report.removed)}, indent=2))
         return
     if not quiet:
-        click.echo(f"site: {report.editions} editions, {report.events} stories; {len(report.written)} files "
-                   f"written, {len(report.unchanged)} unchanged, {len(report.removed)} removed", err=True)
+        click.echo(f"site: {plural(report.editions, 'edition')}, {plural(report.events, 'story', 'stories')}; "
+                   f"{plural(len(report.written), 'file')} written, {len(report.unchanged)} unchanged, "
+                   f"{len(report.removed)} removed", err=True)
     click.echo(str(report.site_dir / "index.html"))
