@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 DEB_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
 
-.PHONY: demo test venv system-deps clean
+.PHONY: demo test venv system-deps browser-deps clean
 
 demo: venv
 	$(BIN)/digest run --sample
@@ -34,6 +34,18 @@ system-deps:
 	  elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	  else echo "digest needs these Debian packages:$$missing"; \
 	       echo "install them with: sudo apt-get install -y --no-install-recommends$$missing"; exit 1; fi; \
+	fi
+
+# The site test loads the built site in Debian's chromium (headless). Installed
+# with apt when missing and allowed; otherwise that test skips with the reason.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium) \
+	      || echo "could not install chromium; the browser test will be skipped"; \
+	  elif sudo -n true 2>/dev/null; then (sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends chromium) \
+	      || echo "could not install chromium; the browser test will be skipped"; \
+	  else echo "chromium is not installed and cannot be installed here; the browser test will be skipped"; \
+	       echo "install it with: sudo apt-get install -y --no-install-recommends chromium"; fi; \
 	fi
 
 clean:

@@ -31,6 +31,9 @@ from markupsafe import Markup
 from digest.errors import RenderError
 from digest.model import Briefing
 
+from .coverage import coverage_charts
+from .readable import finalize, readable, sanitize_html
+
 log = logging.getLogger(__name__)
 
 UTC = dt.timezone.utc
@@ -151,6 +154,7 @@ def make_environment(templates_dir: str | Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=finalize,
     )
     env.filters.update(
         long_date=long_date,
@@ -160,6 +164,8 @@ def make_environment(templates_dir: str | Path | None = None) -> Environment:
         web_url=web_url,
         host=host,
         plural=plural,
+        readable=readable,
+        safe_html=sanitize_html,
     )
 
     def stylesheet(name: str) -> Markup:
@@ -210,6 +216,7 @@ def briefing_context(briefing: Briefing, page_size: str = "A4") -> dict[str, Any
         "problem_feeds": [h for h in briefing.feed_health if h.status != "ok"],
         "ok_feed_count": sum(1 for h in briefing.feed_health if h.status == "ok"),
         "status_labels": STATUS_LABELS,
+        "coverage": coverage_charts(briefing.events, briefing.sources, _zone(briefing.timezone)),
     }
 
 

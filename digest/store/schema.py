@@ -168,3 +168,18 @@ def add_missing(conn: Connection) -> None:
 # brought up by the steps here: MIGRATIONS[n] takes version n-1 to version n.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 assert all(2 <= n <= SCHEMA_VERSION for n in MIGRATIONS)
+
+# One row per (edition, recipient) mailed: how ``digest send`` sends each edition
+# exactly once per recipient across retries and restarts (issue 8).
+deliveries = sa.Table(
+    "deliveries", metadata,
+    sa.Column("edition_date", sa.Text, nullable=False),  # YYYY-MM-DD
+    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("message_id", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),  # "sending" | "sent" | "failed"
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("updated", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Column("error", sa.Text),
+    sa.PrimaryKeyConstraint("edition_date", "recipient"),
+)

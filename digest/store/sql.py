@@ -14,6 +14,7 @@ from digest.errors import StoreError
 from digest.model import Article, EditionRecord, FeedState, UpsertResult
 from digest.store import schema as t
 from digest.store.feedcheck import FeedCheckMixin
+from digest.store.deliveries import DeliveriesMixin
 
 _FEED_STATE_FIELDS = [f.name for f in dataclasses.fields(FeedState)]
 _ARTICLE_COLUMNS = ("key", "feed", "outlet", "title", "title_derived", "url", "path", "byline",
@@ -50,7 +51,7 @@ def create_engine(url: str) -> Engine:
     return engine
 
 
-class SQLStore(FeedCheckMixin):
+class SQLStore(FeedCheckMixin, DeliveriesMixin):
     """Everything digest keeps between runs. One instance per process."""
 
     def __init__(self, url: str) -> None:
