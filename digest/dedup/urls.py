@@ -1,0 +1,73 @@
+"""Canonical URLs: one address per article however it was linked.
+
+Tracking parameters, fragments, AMP variants and ``www.``/scheme/trailing
+slash differences are removed; a page's own ``<link rel=canonical>`` wins
+when it is present and usable.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+# Parameters that only say who clicked where; they never change the article.
+TRACKING = re.compile(
+    r"^(utm_\w*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|igshid|igsh|mc_cid|mc_eid"
+    r"|_ga|_gl|_hsenc|_hsmi|mkt_tok|ref|ref_src|ref_url|cmpid|ocid|smid|smtyp|s_cid"
+    r"|at_\w+|ns_\w+|sr_share|spm|taid|ito|guccounter|guce_\w+|itm_\w+|xtor"
+    r"|outputtype|amp|__twitter_impression|fb_\w+|action_\w+|soc_src|soc_trk|wt\.\w+)$",
+    re.I)
+_AMP_CACHE = re.compile(r"^[\w-]+\.cdn\.ampproject\.org$", re.I)
+
+
+def _strip_amp_path(path: str) -> str:
+    path = re.sub(r"/amp/?$", "/", path)
+    path = re.sub(r"/amp/", "/", path)
+    path = re.sub(r"\.amp(\.html?)?$", r"\1", path)
+    path = re.sub(r"[-_]amp(\.html?)$", r"\1", path)
+    return path
+
+
+def _unwrap_amp_cache(url: str) -> str:
+    """https://www-x-com.cdn.ampproject.org/c/s/www.x.com/a -> https://www.x.com/a"""
+    parts = urlsplit(url)
+    if not _AMP_CACHE.match(parts.hostname or ""):
+        return url
+    match = re.match(r"^/[a-z](?:/s)?/(.+)$", parts.path)
+    if not match:
+        return url
+    secure = "/s/" in parts.path[:4]
+    return ("https://" if secure else "http://") + match.group(1) + (f"?{parts.query}" if parts.query else "")
+
+
+def normalize_url(url: str | None) -> str | None:
+    """The canonical https form of a URL, or None for something that is not a web address."""
+    if not url or not url.strip():
+        return None
+    url = _unwrap_amp_cache(url.strip())
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    host = re.sub(r"^(www\d?|amp|m|mobile)\.", "", host)
+    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    path = _strip_amp_path(re.sub(r"/{2,}", "/", unquote(parts.path) or "/"))
+    path = re.sub(r"/(index\.html?)?$", "", path) or ""
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
+    return urlunsplit(("https", host + port, path or "/", urlencode(sorted(query)), ""))
+
+
+def canonical_url(url: str | None, canonical: str | None = None) -> str | None:
+    """The article's address: the page's rel=canonical (resolved against ``url``) when usable, else ``url``."""
+    if canonical and canonical.strip():
+        resolved = urljoin(url or "", canonical.strip())
+        chosen = normalize_url(resolved)
+        if chosen:
+            return chosen
+    return normalize_url(url)
+
+
+def url_key(url: str | None) -> str | None:
+    """A comparison key: the canonical URL without its scheme."""
+    normal = normalize_url(url)
+    return normal.split("://", 1)[1] if normal else None

@@ -1,0 +1,134 @@
+"""Canonical URLs, passage MinHash/LSH, syndication groups and near-duplicate pairs (measured)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+
+import pytest
+from conftest import SAMPLE_SEEDS, TESTS
+
+from digest.dedup import canonical_url, normalize_url, syndicate
+from digest.dedup.minhash import PassageIndex
+from digest.dedup.syndication import COPY_MIN_SENTENCES, compare, shares_copy
+from digest.extract import clean_text
+from digest.ingest import content_hash
+from digest.model import Article
+
+UTC = dt.timezone.utc
+PAIRS = TESTS / "data" / "neardup" / "pairs.jsonl"
+SEED_OUTLETS = {"000": "World Socialist Web Site", "001": "Global Security Wire", "002": "Countercurrents",
+                "003": "Morning Star", "004": "Japan Today"}
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("http://www.example.com/news/story/?utm_source=rss&utm_medium=feed&id=7#comments",
+     "https://example.com/news/story?id=7"),
+    ("https://example.com/news/story?fbclid=abc&gclid=x", "https://example.com/news/story"),
+    ("https://amp.example.com/news/story/amp/", "https://example.com/news/story"),
+    ("https://www.example.com/news/story.amp", "https://example.com/news/story"),
+    ("https://www-example-com.cdn.ampproject.org/c/s/www.example.com/news/story", "https://example.com/news/story"),
+    ("https://example.com/a?b=2&a=1", "https://example.com/a?a=1&b=2"),
+    ("mailto:someone@example.com", None),
+    ("", None),
+])
+def test_normalize_url(url: str, expected: str | None) -> None:
+    assert normalize_url(url) == expected
+
+
+def test_rel_canonical_wins_and_is_resolved() -> None:
+    assert canonical_url("https://m.example.com/x?utm_campaign=a", "/world/story-1") == \
+        "https://example.com/world/story-1"
+    assert canonical_url("https://example.com/x?utm_campaign=a", None) == "https://example.com/x"
+    assert canonical_url("https://example.com/x", "javascript:void(0)") == "https://example.com/x"
+
+
+def _seed_articles() -> list[Article]:
+    out = []
+    for path in sorted(SAMPLE_SEEDS.glob("0*.txt")):
+        number = path.name[:3]
+        text = clean_text(path.read_text(encoding="utf-8"))
+        day = 12 if number == "004" else 13
+        out.append(Article(key=number, feed="seeds", outlet=SEED_OUTLETS[number], title=text.title or "",
+                           text=text.text, published=dt.datetime(2023, 9, day, 12, tzinfo=UTC),
+                           fetched=dt.datetime(2023, 9, 16, tzinfo=UTC), content_hash=content_hash(text.text),
+                           credits=text.credits))
+    return out
+
+
+def test_seeds_five_outlets_three_independent_origins() -> None:
+    result = syndicate(_seed_articles())
+    assert len(set(result.origin.values())) == 3
+    assert {k for k, o in result.origin.items() if o == "Associated Press"} == {"001", "003", "004"}
+    assert result.origin["000"] == "World Socialist Web Site"
+    assert result.origin["002"] == "Countercurrents"  # quotes AP blocks, but is mostly its own
+    assert result.quoted_from["002"] == ("Associated Press",)
+    [group] = result.groups
+    assert group.origin == "Associated Press" and group.credited and set(group.members) == {"001", "003", "004"}
+
+
+def test_exact_duplicate_and_uncredited_copy_follow_the_earliest_publisher() -> None:
+    seeds = {a.key: a for a in _seed_articles()}
+    base = seeds["000"]
+    later = dt.datetime(2023, 9, 16, tzinfo=UTC)
+    dup = Article(key="dup", feed="f", outlet="Mirror Site", title="t", text=base.text, published=later,
+                  fetched=later, content_hash=base.content_hash)
+    paras = base.text.split("\n\n")
+    shuffled = paras[2:12]
+    random.Random(1).shuffle(shuffled)
+    trimmed = Article(key="trim", feed="f", outlet="Aggregator", title="Another headline",
+                      text="An aggregator's own introduction to the story.\n\n" + "\n\n".join(shuffled),
+                      published=later, fetched=later, content_hash="x")
+    result = syndicate([dup, trimmed, base])
+    assert result.origin == {"000": base.outlet, "dup": base.outlet, "trim": base.outlet}
+    assert result.groups[0].members == ("000", "dup", "trim")
+
+
+def test_passage_index_finds_trimmed_reordered_copies_only() -> None:
+    seeds = _seed_articles()
+    index = PassageIndex()
+    for number, article in enumerate(seeds):
+        index.add(number, index.hasher.signatures(article.text))
+    paras = seeds[1].text.split("\n\n")
+    copy = "\n\n".join(list(reversed(paras[5:20])))
+    assert max(index.query(index.hasher.signatures(copy)).items(), key=lambda kv: kv[1])[0] == 1
+    unrelated = " ".join(f"word{i} filler{i % 7} text{i % 13}" for i in range(300))
+    assert index.query(index.hasher.signatures(unrelated)) == {}
+
+
+def _pair_texts(shared) -> dict[str, str]:
+    texts = {}
+    with open(shared / "eval" / "clustering" / "allsides-2021.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            texts[row["id"]] = row["text"]
+    for article in _seed_articles():
+        texts[f"seed:{article.key}"] = article.text
+    return texts
+
+
+def test_near_duplicate_pairs_precision_recall(shared) -> None:
+    texts = _pair_texts(shared)
+    pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(pairs) >= 30 and {p["label"] for p in pairs} == {"copy", "partial", "independent"}
+    tp = fp = fn = 0
+    for pair in pairs:
+        predicted = shares_copy(texts[pair["a"]], texts[pair["b"]])
+        gold = pair["label"] != "independent"
+        tp += predicted and gold
+        fp += predicted and not gold
+        fn += gold and not predicted
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    print(f"near-duplicate pairs: P {precision:.3f} R {recall:.3f} ({tp} tp, {fp} fp, {fn} fn)")
+    assert precision >= 0.95 and recall >= 0.85
+
+
+def test_independent_pairs_share_at_most_one_sentence(shared) -> None:
+    """The margin the copy rule relies on (see digest.dedup.syndication)."""
+    texts = _pair_texts(shared)
+    for line in PAIRS.read_text(encoding="utf-8").splitlines():
+        pair = json.loads(line)
+        if pair["label"] == "independent":
+            for a, b in ((pair["a"], pair["b"]), (pair["b"], pair["a"])):
+                assert compare(texts[a], texts[b]).sentences < min(2, COPY_MIN_SENTENCES), pair
