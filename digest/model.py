@@ -185,6 +185,7 @@ class SourceRef:
     byline: str | None = None
     origin: str | None = None  # wire service / original publisher when syndicated
     feed: str | None = None
+    quoted_from: tuple[str, ...] = ()  # origins whose copy it quotes in part (issue 5)
 
 
 @dataclass(frozen=True)
