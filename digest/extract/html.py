@@ -49,7 +49,7 @@ def _canonical(html: str) -> str | None:
 def extract_page(html: str, url: str | None = None) -> Extracted:
     """A whole article page. Empty text when trafilatura finds no article."""
     document = trafilatura.bare_extraction(
-        html, url=url, favor_precision=True, include_comments=False, include_tables=False,
+        html, url=url, favor_precision=True, include_comments=False, include_tables=True,
         with_metadata=True, deduplicate=False,
     )
     if document is None:
