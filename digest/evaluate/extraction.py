@@ -150,3 +150,44 @@ def evaluate_labelled(folder: Path, root: Path) -> list[LabelledScore]:
         extracted = extract(case["text"], is_html=bool(case.get("is_html")))
         out.append(score_labelled(case["id"], extracted.text, case["keep"], case["gone"]))
     return out
+
+
+def boilerplate_texts(html: str, truth: str, pattern: str, min_words: int = 6) -> list[str]:
+    """Must-go texts of a real page: navigation, footers, asides and blocks whose class/id match ``pattern``.
+
+    Texts found in the ground truth (``truth``) are left out, so a block that
+    holds the article itself never counts as boilerplate.
+    """
+    import lxml.html
+
+    root = lxml.html.fromstring(html)
+    for element in root.xpath("//script|//style|//noscript|//template"):
+        element.drop_tree()
+    marker = re.compile(pattern, re.I)
+    wanted = _norm(truth)
+    out: dict[str, None] = {}
+    for element in root.xpath("//nav|//footer|//aside|//*[@class or @id]"):
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if element.tag not in ("nav", "footer", "aside") and not marker.search(names):
+            continue
+        text = " ".join(element.text_content().split())
+        if len(text.split()) >= min_words and len(text) < 2000 and _norm(text) not in wanted:
+            out[text] = None
+    return list(out)
+
+
+def evaluate_html_labelled(spec_path: Path, folder: Path) -> list[LabelledScore]:
+    """Kept-text scores on real pages named (by id) in ``spec_path``; texts read from ``folder``."""
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    wanted = set(spec["pages"])
+    out = []
+    for page_id, url, html, truth in load_pages(folder):
+        if page_id not in wanted:
+            continue
+        keep = [p for p in truth.split("\n") if len(p.split()) >= 6]
+        gone = boilerplate_texts(html, truth, spec["gone_pattern"])
+        out.append(score_labelled(page_id, extract(html, is_html=True, url=url).text, keep, gone))
+    missing = wanted - {s.id for s in out}
+    if missing:
+        raise FileNotFoundError(f"pages not in {folder}: {sorted(missing)[:3]}")
+    return out
