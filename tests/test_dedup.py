@@ -9,7 +9,7 @@ import random
 import pytest
 from conftest import SAMPLE_SEEDS, TESTS
 
-from digest.dedup import canonical_url, normalize_url, syndicate
+from digest.dedup import canonical_url, normalize_url, syndicate, url_key
 from digest.dedup.minhash import PassageIndex
 from digest.dedup.syndication import COPY_MIN_SENTENCES, compare, shares_copy
 from digest.extract import clean_text
@@ -24,7 +24,7 @@ SEED_OUTLETS = {"000": "World Socialist Web Site", "001": "Global Security Wire"
 
 @pytest.mark.parametrize("url, expected", [
     ("http://www.example.com/news/story/?utm_source=rss&utm_medium=feed&id=7#comments",
-     "https://example.com/news/story?id=7"),
+     "http://example.com/news/story?id=7"),
     ("https://example.com/news/story?fbclid=abc&gclid=x", "https://example.com/news/story"),
     ("https://amp.example.com/news/story/amp/", "https://example.com/news/story"),
     ("https://www.example.com/news/story.amp", "https://example.com/news/story"),
@@ -35,6 +35,10 @@ SEED_OUTLETS = {"000": "World Socialist Web Site", "001": "Global Security Wire"
 ])
 def test_normalize_url(url: str, expected: str | None) -> None:
     assert normalize_url(url) == expected
+
+
+def test_url_key_ignores_scheme() -> None:
+    assert url_key("http://www.example.com/a/") == url_key("https://example.com/a?utm_source=x") == "example.com/a"
 
 
 def test_rel_canonical_wins_and_is_resolved() -> None:

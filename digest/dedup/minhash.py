@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 SHINGLE = 5
-MIN_PASSAGE_WORDS = 40
+MIN_PASSAGE_WORDS = 20
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _BASE = np.uint64(1099511628211)  # FNV prime: rolls word ids into shingle ids
@@ -138,7 +138,10 @@ class PassageIndex:
         return self._blocks[pid // self.BLOCK][pid % self.BLOCK]
 
     def query(self, sigs: np.ndarray) -> dict[int, int]:
-        """Documents holding passages that match these signatures -> number of passages matched."""
+        """Documents holding passages that match these signatures -> number of passages matched.
+
+        At most ``bands`` lookups per passage; each bucket holds one passage.
+        """
         found: dict[int, int] = {}
         if len(sigs) == 0:
             return found
@@ -154,7 +157,6 @@ class PassageIndex:
                 if int(np.count_nonzero(self._signature(pid) == sigs[row])) >= need:
                     doc = self._owner[pid]
                     found[doc] = found.get(doc, 0) + 1
-                    break
         return found
 
     def add(self, doc: int, sigs: np.ndarray) -> None:

@@ -33,15 +33,14 @@ def _unwrap_amp_cache(url: str) -> str:
     parts = urlsplit(url)
     if not _AMP_CACHE.match(parts.hostname or ""):
         return url
-    match = re.match(r"^/[a-z](?:/s)?/(.+)$", parts.path)
+    match = re.match(r"^/[a-z]/(s/)?(.+)$", parts.path)
     if not match:
         return url
-    secure = "/s/" in parts.path[:4]
-    return ("https://" if secure else "http://") + match.group(1) + (f"?{parts.query}" if parts.query else "")
+    return ("https://" if match.group(1) else "http://") + match.group(2) + (f"?{parts.query}" if parts.query else "")
 
 
 def normalize_url(url: str | None) -> str | None:
-    """The canonical https form of a URL, or None for something that is not a web address."""
+    """The canonical form of a URL (scheme kept), or None for something that is not a web address."""
     if not url or not url.strip():
         return None
     url = _unwrap_amp_cache(url.strip())
@@ -54,7 +53,7 @@ def normalize_url(url: str | None) -> str | None:
     path = _strip_amp_path(re.sub(r"/{2,}", "/", unquote(parts.path) or "/"))
     path = re.sub(r"/(index\.html?)?$", "", path) or ""
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
-    return urlunsplit(("https", host + port, path or "/", urlencode(sorted(query)), ""))
+    return urlunsplit((parts.scheme.lower(), host + port, path or "/", urlencode(sorted(query)), ""))
 
 
 def canonical_url(url: str | None, canonical: str | None = None) -> str | None:
@@ -68,6 +67,6 @@ def canonical_url(url: str | None, canonical: str | None = None) -> str | None:
 
 
 def url_key(url: str | None) -> str | None:
-    """A comparison key: the canonical URL without its scheme."""
+    """A comparison key: the canonical URL without its scheme (http and https are the same page)."""
     normal = normalize_url(url)
     return normal.split("://", 1)[1] if normal else None
