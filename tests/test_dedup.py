@@ -42,9 +42,10 @@ def test_url_key_ignores_scheme() -> None:
 
 
 def test_rel_canonical_wins_and_is_resolved() -> None:
-    assert canonical_url("https://m.example.com/x?utm_campaign=a", "/world/story-1") == \
-        "https://example.com/world/story-1"
-    assert canonical_url("https://example.com/x?utm_campaign=a", None) == "https://example.com/x"
+    assert canonical_url("https://www.example.com/x?utm_campaign=a", "/world/story-1") == \
+        "https://www.example.com/world/story-1"
+    assert canonical_url("https://www.example.com/x?utm_campaign=a&id=3#top", None) == "https://www.example.com/x?id=3"
+    assert url_key(canonical_url("https://amp.example.com/x/amp/", None)) == url_key("http://example.com/x")
     assert canonical_url("https://example.com/x", "javascript:void(0)") == "https://example.com/x"
 
 
@@ -136,3 +137,20 @@ def test_independent_pairs_share_at_most_one_sentence(shared) -> None:
         if pair["label"] == "independent":
             for a, b in ((pair["a"], pair["b"]), (pair["b"], pair["a"])):
                 assert compare(texts[a], texts[b]).sentences < min(2, COPY_MIN_SENTENCES), pair
+
+
+def test_same_canonical_url_is_one_copy_and_feed_links_lose_tracking() -> None:
+    from digest.ingest import article_from_document
+    from digest.model import Document
+
+    now = dt.datetime(2024, 1, 2, tzinfo=UTC)
+    body = "\n\n".join(f"Paragraph {i} of a plain story about the harbour and its boats, told at length." for i in range(6))
+    one = article_from_document(Document(feed="a", outlet="Outlet A", key="1", body=body, is_html=False,
+                                         url="https://www.example.com/story?utm_source=rss&utm_medium=x#top"), now)
+    other = "\n\n".join(f"Line {i}: the page was fetched again later and now reads differently, number {i}." for i in range(6))
+    two = article_from_document(Document(feed="b", outlet="Outlet B", key="2", body=other,
+                                         is_html=False, url="http://example.com/story/"), now)
+    assert one is not None and two is not None
+    assert one.url == "https://www.example.com/story"
+    result = syndicate([one, two])
+    assert result.origin == {"1": "Outlet A", "2": "Outlet A"}

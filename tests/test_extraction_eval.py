@@ -107,7 +107,7 @@ def test_html_page_metadata_unit() -> None:
                   "to the coast and closed several roads overnight.</p>" for i in range(8)) + """
     </article><footer>Copyright Daily Example. All rights reserved. Terms and privacy policy here.</footer></body></html>"""
     got = extract(html, is_html=True, url="https://www.example.com/news/storm-hits-coast/?utm_medium=rss")
-    assert got.canonical_url == "https://example.com/news/storm-hits-coast"
+    assert got.canonical_url == "https://www.example.com/news/storm-hits-coast"
     assert got.language == "en" and got.site_name == "Daily Example"
     assert got.published == dt.datetime(2024, 3, 2, 8, tzinfo=dt.timezone.utc)
     assert "Reuters" in got.credits and got.byline and "Jane Roe" in got.byline

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from digest.dedup.syndication import Group, Syndication, copy_share, syndicate
-from digest.dedup.urls import canonical_url, normalize_url, url_key
+from digest.dedup.urls import canonical_url, clean_url, normalize_url, url_key
 from digest.model import Article
 
 
@@ -25,5 +25,5 @@ def independent_origins(articles: Sequence[Article]) -> dict[str, str]:
     return dict(syndicate(articles).origin)
 
 
-__all__ = ["Group", "Syndication", "canonical_url", "copy_share", "independent_origins", "normalize_url",
+__all__ = ["Group", "Syndication", "canonical_url", "clean_url", "copy_share", "independent_origins", "normalize_url",
            "origin_of", "syndicate", "url_key"]

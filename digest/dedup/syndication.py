@@ -3,7 +3,8 @@
 Articles are taken credited wire copy first, then in publication order.
 Each one joins an existing origin or founds its own:
 
-1. exact duplicate (same normalised text) -> the origin of its first copy;
+1. exact duplicate (same normalised text, or the same canonical URL) -> the
+   origin of its first copy;
 2. credited to a wire service -> that wire service;
 3. mostly copy: at least ``COPY_SHARE`` of its own words (text outside
    quotation marks) sit in sentences found in an origin's earlier copy ->
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from digest.dedup.minhash import PassageIndex, shingle_ids, words
+from digest.dedup.urls import url_key
 from digest.model import Article
 
 COPY_SHARE = 0.25  # share of the article's own words in copied sentences: a copy
@@ -160,7 +162,7 @@ class _Builder:
         self.members: dict[str, list[str]] = {}
         self.credited: set[str] = set()
         self.pools: dict[str, list[np.ndarray]] = {}  # origin -> shingle ids of its copy
-        self.by_hash: dict[str, str] = {}
+        self.by_hash: dict[str, str] = {}  # content hash or URL key -> first article
         self.doc_origin: list[str] = []
         self.quoted: dict[str, tuple[str, ...]] = {}
         self.share: dict[str, float] = {}
@@ -180,8 +182,9 @@ class _Builder:
 
     def add(self, article: Article) -> None:
         sigs = self.index.hasher.signatures(article.text)
-        if article.content_hash in self.by_hash:
-            origin = self.origin[self.by_hash[article.content_hash]]
+        same = self.by_hash.get(article.content_hash) or self.by_hash.get(url_key(article.url) or "")
+        if same:
+            origin = self.origin[same]
         elif article.credits:
             origin = article.credits[0]
             self.credited.add(origin)
@@ -199,6 +202,8 @@ class _Builder:
         self.members.setdefault(origin, []).append(article.key)
         self.pools.setdefault(origin, []).append(text_pool(article.text))
         self.by_hash.setdefault(article.content_hash, article.key)
+        if url_key(article.url):
+            self.by_hash.setdefault(url_key(article.url) or "", article.key)
         self.index.add(len(self.doc_origin), sigs)
         self.doc_origin.append(origin)
 

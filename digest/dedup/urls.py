@@ -56,14 +56,28 @@ def normalize_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme.lower(), host + port, path or "/", urlencode(sorted(query)), ""))
 
 
+def clean_url(url: str | None) -> str | None:
+    """A URL fit to show and follow: AMP-cache wrapper, tracking parameters and fragment removed.
+
+    Host, scheme and path stay as published (some sites only answer on ``www.``);
+    :func:`normalize_url` / :func:`url_key` are for comparing.
+    """
+    if not url or not url.strip():
+        return None
+    parts = urlsplit(_unwrap_amp_cache(url.strip()))
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+
+
 def canonical_url(url: str | None, canonical: str | None = None) -> str | None:
     """The article's address: the page's rel=canonical (resolved against ``url``) when usable, else ``url``."""
     if canonical and canonical.strip():
-        resolved = urljoin(url or "", canonical.strip())
-        chosen = normalize_url(resolved)
+        chosen = clean_url(urljoin(url or "", canonical.strip()))
         if chosen:
             return chosen
-    return normalize_url(url)
+    return clean_url(url)
 
 
 def url_key(url: str | None) -> str | None:
