@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from digest.analyze.summary import summarize_event
 from digest.config import Config
 from digest.dedup import Syndication, syndicate
+from digest.dedup.support import recount_support
 from digest.events import assign_events, save_events
 from digest.model import Article, Briefing, Event, EventCluster, FeedHealth, FeedState, SourceRef
 from digest.store import SQLStore
@@ -110,7 +111,8 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
             first_seen=min(a.published for a in members), last_seen=max(a.published for a in members),
             sources=tuple(source_ids[k] for k in cluster.article_keys),
             outlet_count=len({a.outlet for a in members}),
-            independent_sources=len({origins[a.key] for a in members}), facts=summary.facts,
+            independent_sources=len({origins[a.key] for a in members}),
+            facts=recount_support(summary.facts, members, source_ids, syndication),  # issue 5
         ))
     save_events(store, shown, by_key, titles, now)  # keep the readable titles
     groups = syndication_groups(syndication, source_ids)

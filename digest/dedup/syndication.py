@@ -10,7 +10,8 @@ Each one joins an existing origin or founds its own:
    quotation marks) sit in sentences found in an origin's earlier copy ->
    that origin (the wire when credited, else the earliest publisher);
 4. otherwise its own outlet is its origin. Copied passages below the share
-   (at least ``QUOTED_MIN_WORDS`` words) are recorded as ``quoted_from``.
+   (at least ``QUOTED_MIN_WORDS`` words) and blocks the article attributes to
+   another report ("An AP report said:") are recorded as ``quoted_from``.
 
 Sentences are matched on word 5-shingles of the text outside quotation marks:
 independent reporters transcribe the same speech or tweet word for word, and
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from digest.dedup.attribution import attributed_origins
 from digest.dedup.minhash import PassageIndex, shingle_ids, words
 from digest.dedup.urls import url_key
 from digest.model import Article
@@ -195,7 +197,8 @@ class _Builder:
             best = measured[0] if measured else None
             self.share[article.key] = round(best[0].share, 3) if best else 0.0
             origin = best[1] if best and best[0].is_copy else article.outlet
-        quoted = tuple(name for found, name in measured if name != origin and found.is_quote)
+        quoted = tuple(dict.fromkeys([name for found, name in measured if name != origin and found.is_quote]
+                                     + [name for name in attributed_origins(article.text) if name != origin]))
         if quoted:
             self.quoted[article.key] = quoted
         self.origin[article.key] = origin
