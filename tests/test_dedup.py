@@ -68,7 +68,7 @@ def test_seeds_five_outlets_three_independent_origins() -> None:
     assert {k for k, o in result.origin.items() if o == "Associated Press"} == {"001", "003", "004"}
     assert result.origin["000"] == "World Socialist Web Site"
     assert result.origin["002"] == "Countercurrents"  # quotes AP blocks, but is mostly its own
-    assert result.quoted_from["002"] == ("Associated Press",)
+    assert result.quoted_from["002"] == ("Associated Press", "Washington Post")  # copy found; "report by" line
     [group] = result.groups
     assert group.origin == "Associated Press" and group.credited and set(group.members) == {"001", "003", "004"}
 

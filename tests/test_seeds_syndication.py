@@ -36,7 +36,7 @@ def test_briefing_json_counts_three_independent_sources(edition: Path) -> None:
     assert {outlets[s] for s in group["sources"]} == {"Global Security Wire", "Japan Today", "Morning Star"}
     by_outlet = {s["outlet"]: s for s in data["sources"]}
     assert by_outlet["Countercurrents"]["origin"] is None
-    assert by_outlet["Countercurrents"]["quoted_from"] == ["Associated Press"]
+    assert by_outlet["Countercurrents"]["quoted_from"] == ["Associated Press", "Washington Post"]
     assert by_outlet["World Socialist Web Site"]["origin"] is None
     for fact in event["facts"]:
         assert 1 <= fact["support"] <= 3
