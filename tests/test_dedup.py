@@ -154,3 +154,20 @@ def test_same_canonical_url_is_one_copy_and_feed_links_lose_tracking() -> None:
     assert one.url == "https://www.example.com/story"
     result = syndicate([one, two])
     assert result.origin == {"1": "Outlet A", "2": "Outlet A"}
+
+
+def test_many_origins_use_lookups_and_find_the_same_copies() -> None:
+    from digest.dedup import syndication as S
+
+    rng = random.Random(5)
+    vocab = [f"w{i}" for i in range(5000)]
+    now = dt.datetime(2023, 9, 1, tzinfo=UTC)
+    crowd = []
+    for i in range(S.EXACT_LIMIT + 10):
+        text = "\n\n".join(" ".join(rng.choice(vocab) for _ in range(40)) + "." for _ in range(5))
+        crowd.append(Article(key=f"c{i}", feed="f", outlet=f"Outlet {i}", title="t", text=text, published=now,
+                             fetched=now, content_hash=f"h{i}"))
+    result = syndicate(crowd + _seed_articles())
+    assert len({o for k, o in result.origin.items() if k.startswith("c")}) == S.EXACT_LIMIT + 10
+    assert {k for k, o in result.origin.items() if o == "Associated Press"} == {"001", "003", "004"}
+    assert result.quoted_from["002"][0] == "Associated Press"

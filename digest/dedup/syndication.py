@@ -49,7 +49,9 @@ QUOTED_MIN_SENTENCES = 2  # copied passages below the share: recorded as quoted_
 QUOTED_MIN_WORDS = 30
 SENTENCE_SHINGLE = 4  # word shingles for sentence matching (rewording one word breaks at most 4)
 SENTENCE_MATCH = 0.5  # share of a sentence's shingles found in the other copy
-EXACT_LIMIT = 64  # up to this many origins every one is compared; beyond, LSH picks candidates
+EXACT_LIMIT = 64  # up to this many origins every one is compared; beyond, candidates are looked up
+MIN_SHARED = 6  # shared sentence shingles that make an origin a candidate (about one copied clause)
+COMMON_SHINGLE = 50  # a shingle carried by more origins than this is a stock phrase
 # A quotation runs from an opening mark to the next closing mark, or to the end of its
 # paragraph when the closing mark was lost (excerpts cut off with "...").
 _QUOTED = re.compile(r"[“\"][^“”\"\n]*(?:[”\"]|$)|‘[^’\n]{12,}’(?!\w)", re.M)
@@ -70,7 +72,7 @@ class Group:
 @dataclass(frozen=True)
 class Syndication:
     origin: dict[str, str]  # article key -> origin
-    groups: tuple[Group, ...]  # every origin carried by two or more articles, or credited
+    groups: tuple[Group, ...]  # every origin carried under two or more mastheads, or credited
     quoted_from: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> origins it quotes
     copy_share: dict[str, float] = field(default_factory=dict)  # key -> share of its words copied
 
@@ -162,24 +164,48 @@ class _Builder:
         self.index = PassageIndex()
         self.origin: dict[str, str] = {}
         self.members: dict[str, list[str]] = {}
+        self.outlets: dict[str, set[str]] = {}
         self.credited: set[str] = set()
         self.pools: dict[str, list[np.ndarray]] = {}  # origin -> shingle ids of its copy
         self.by_hash: dict[str, str] = {}  # content hash or URL key -> first article
+        self.postings: dict[int, set[str]] = {}  # shingle id -> origins carrying it
         self.doc_origin: list[str] = []
         self.quoted: dict[str, tuple[str, ...]] = {}
         self.share: dict[str, float] = {}
 
-    def _candidates(self, sigs: np.ndarray, own: str | None) -> list[str]:
-        """Origins to compare with: all of them while few (exact), else those the LSH index finds."""
+    def _candidates(self, sigs: np.ndarray, sentences: list[tuple[int, np.ndarray]], own: str | None) -> list[str]:
+        """Origins to compare with: all of them while few (exact), else those sharing passages or shingles.
+
+        Beyond ``EXACT_LIMIT`` origins, candidates are the LSH index's passage
+        matches plus the origins sharing at least ``MIN_SHARED`` of the
+        article's sentence shingles (postings of shingles carried by more than
+        ``COMMON_SHINGLE`` origins are not read: stock phrases, not copy).
+        """
         if len(self.pools) <= EXACT_LIMIT:
             return [o for o in self.pools if o != own]
         docs = self.index.query(sigs)
-        return list(dict.fromkeys(self.doc_origin[d] for d in docs if self.doc_origin[d] != own))
+        found = dict.fromkeys(self.doc_origin[d] for d in docs)
+        counts: dict[str, int] = {}
+        ids = np.unique(np.concatenate([i for _, i in sentences])) if sentences else ()
+        for shingle in ids.tolist() if len(ids) else ():
+            holders = self.postings.get(shingle)
+            if holders and len(holders) <= COMMON_SHINGLE:
+                for origin in holders:
+                    counts[origin] = counts.get(origin, 0) + 1
+        found.update(dict.fromkeys(o for o, n in counts.items() if n >= MIN_SHARED))
+        return [o for o in found if o != own]
+
+    def _pool(self, name: str) -> np.ndarray:
+        """Sorted unique shingle ids of everything carried under one origin (merged lazily)."""
+        parts = self.pools[name]
+        if len(parts) > 1:
+            parts[:] = [np.unique(np.concatenate(parts))]
+        return parts[0]
 
     def _measure(self, sentences: list[tuple[int, np.ndarray]], origins: list[str]) -> list[tuple[Overlap, str]]:
         found = []
         for name in origins:
-            found.append((overlap(sentences, np.unique(np.concatenate(self.pools[name]))), name))
+            found.append((overlap(sentences, self._pool(name)), name))
         return sorted(found, key=lambda item: (-item[0].share, item[1]))
 
     def add(self, article: Article) -> None:
@@ -192,7 +218,8 @@ class _Builder:
             self.credited.add(origin)
         else:
             origin = None
-        measured = self._measure(sentence_shingles(article.text), self._candidates(sigs, origin))
+        sentences = sentence_shingles(article.text)
+        measured = self._measure(sentences, self._candidates(sigs, sentences, origin))
         if origin is None:
             best = measured[0] if measured else None
             self.share[article.key] = round(best[0].share, 3) if best else 0.0
@@ -203,7 +230,13 @@ class _Builder:
             self.quoted[article.key] = quoted
         self.origin[article.key] = origin
         self.members.setdefault(origin, []).append(article.key)
-        self.pools.setdefault(origin, []).append(text_pool(article.text))
+        self.outlets.setdefault(origin, set()).add(article.outlet)
+        pool = text_pool(article.text)
+        self.pools.setdefault(origin, []).append(pool)
+        for shingle in pool.tolist():
+            holders = self.postings.setdefault(shingle, set())
+            if len(holders) <= COMMON_SHINGLE:
+                holders.add(origin)
         self.by_hash.setdefault(article.content_hash, article.key)
         if url_key(article.url):
             self.by_hash.setdefault(url_key(article.url) or "", article.key)
@@ -212,7 +245,7 @@ class _Builder:
 
     def result(self) -> Syndication:
         groups = tuple(Group(origin=o, members=tuple(m), credited=o in self.credited)
-                       for o, m in self.members.items() if len(m) > 1 or o in self.credited)
+                       for o, m in self.members.items() if o in self.credited or len(self.outlets[o]) > 1)
         return Syndication(origin=self.origin, groups=groups, quoted_from=self.quoted, copy_share=self.share)
 
 
