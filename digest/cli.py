@@ -202,6 +202,7 @@ def feeds_list(config_path: str | None, sample: bool, as_json: bool) -> None:
 
 import digest.cli_feeds  # noqa: E402,F401  (feeds add/import/export/check)
 from digest import cli_deliver, cli_site  # noqa: E402,F401  (register send, site)
+import digest.cli_eval_extract  # noqa: E402,F401  (digest eval extract)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

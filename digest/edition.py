@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from digest.analyze.summary import summarize_event
 from digest.config import Config
-from digest.dedup import independent_origins
+from digest.dedup import Syndication, syndicate
+from digest.dedup.support import recount_support
 from digest.events import assign_events, save_events
 from digest.model import Article, Briefing, Event, EventCluster, FeedHealth, FeedState, SourceRef
 from digest.store import SQLStore
@@ -67,12 +68,23 @@ def _overview(events: Sequence[Event], sources: Sequence[SourceRef], window: tup
             f"{outlets} outlet{'s' if outlets != 1 else ''}, {start} to {end}. Most widely reported: {lead}.")
 
 
+def syndication_groups(syndication: Syndication, source_ids: dict[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(origin, source ids) for each origin carried by two or more shown sources, or credited by one."""
+    out = []
+    for group in syndication.groups:
+        ids = [source_ids[k] for k in group.members if k in source_ids]
+        if len(ids) > 1 or (ids and group.credited):
+            out.append((group.origin, tuple(sorted(ids, key=lambda s: int(s[1:])))))
+    return tuple(sorted(out))
+
+
 def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datetime) -> Briefing:
     """The edition for ``date`` from what the store holds. Stores the event assignments."""
     window = edition_window(date, config.briefing.timezone, config.briefing.window, now)
     articles = store.articles_published_between(*window)
     by_key = {a.key: a for a in articles}
-    origins = independent_origins(articles)
+    syndication = syndicate(articles)  # issue 5: origins counted, not mastheads
+    origins = dict(syndication.origin)
     clusters = assign_events(store, articles, now)
     previous = store.previous_edition(date)
     previous_ids = set(previous.event_ids) if previous else set()
@@ -86,7 +98,8 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
             source_ids[key] = f"s{len(sources) + 1}"
             sources.append(SourceRef(id=source_ids[key], outlet=a.outlet, title=a.title, published=a.published,
                                      url=a.url, byline=a.byline, feed=a.feed,
-                                     origin=origins[key] if origins[key] != a.outlet else None))
+                                     origin=origins[key] if origins[key] != a.outlet else None,
+                                     quoted_from=syndication.quoted_from.get(key, ())))
     events, titles = [], {}
     for cluster in shown:
         members = [by_key[k] for k in cluster.article_keys]
@@ -98,18 +111,16 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
             first_seen=min(a.published for a in members), last_seen=max(a.published for a in members),
             sources=tuple(source_ids[k] for k in cluster.article_keys),
             outlet_count=len({a.outlet for a in members}),
-            independent_sources=len({origins[a.key] for a in members}), facts=summary.facts,
+            independent_sources=len({origins[a.key] for a in members}),
+            facts=recount_support(summary.facts, members, source_ids, syndication),  # issue 5
         ))
     save_events(store, shown, by_key, titles, now)  # keep the readable titles
-    groups: dict[str, list[str]] = {}
-    for ref in sources:
-        if ref.origin:
-            groups.setdefault(ref.origin, []).append(ref.id)
+    groups = syndication_groups(syndication, source_ids)
     return Briefing(
         title=config.briefing.title, date=date, number=store.edition_number_for(date), generated_at=now,
         window_start=window[0], window_end=window[1], timezone=config.briefing.timezone,
         overview=_overview(events, sources, window, config.briefing.timezone), sources=tuple(sources),
         events=tuple(events),
         feed_health=_feed_health(store.feed_states(), now, config.poll.every),
-        syndication=tuple((origin, tuple(ids)) for origin, ids in sorted(groups.items())),
+        syndication=groups,
     )

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 
+from digest.dedup.urls import clean_url
 from digest.extract import extract
 from digest.fetch.parse import plain_text
 from digest.model import Article, Document
@@ -43,7 +44,7 @@ def article_from_document(document: Document, now: dt.datetime) -> Article | Non
         published=published,
         fetched=document.fetched or now,
         content_hash=content_hash(text),
-        url=extracted.canonical_url or document.url,
+        url=extracted.canonical_url or clean_url(document.url) or document.url,  # issue 5: no tracking params
         path=document.path,
         byline=document.byline or extracted.byline,
         summary=plain_text(document.summary),

@@ -50,6 +50,8 @@ class Extracted:
     credits: tuple[str, ...] = ()  # wire / agency credits, e.g. "AP News"
     captions: tuple[str, ...] = ()  # photo captions kept out of the body
     removed: tuple[str, ...] = ()  # what was stripped, by kind, for logs and tests
+    updated: dt.datetime | None = None  # last modified, when the page says (issue 5)
+    journalists: tuple[str, ...] = ()  # reporters credited in the text ("Reporting by ...", "... contributed")
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,7 @@ class SourceRef:
     byline: str | None = None
     origin: str | None = None  # wire service / original publisher when syndicated
     feed: str | None = None
+    quoted_from: tuple[str, ...] = ()  # origins whose copy it quotes in part (issue 5)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from digest.dedup.urls import canonical_url
 from digest.extract import text as plain
 from digest.model import Extracted
 
@@ -46,10 +47,74 @@ def _canonical(html: str) -> str | None:
     return href.group(1).strip() if href else None
 
 
+_LANG = re.compile(r"<html\b[^>]*\blang=[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)", re.I)
+_META_LANG = re.compile(r"<meta\b[^>]*(?:http-equiv=[\"']?content-language|property=[\"']?og:locale)[^>]*>", re.I)
+_BYLINE_AGENCY = re.compile(r"\b(AP|Associated Press|Reuters|AFP|Agence France-Presse|dpa|UPI|Bloomberg)\b")
+
+
+_TIME_META = {
+    "published": ("article:published_time", "datePublished", "pubdate", "publishdate", "date", "dc.date.issued",
+                  "og:published_time", "sailthru.date", "parsely-pub-date"),
+    "updated": ("article:modified_time", "dateModified", "og:updated_time", "last-modified", "dc.date.modified"),
+}
+
+
+def _meta_time(root: lxml.html.HtmlElement | None, kind: str) -> dt.datetime | None:
+    """A full timestamp from the page's meta tags / itemprops (trafilatura keeps only the day)."""
+    if root is None:
+        return None
+    for name in _TIME_META[kind]:
+        values = root.xpath(f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"
+                            f" | //*[@itemprop='{name}']/@datetime")
+        for value in values:
+            parsed = _meta_date(value.strip().replace("Z", "+00:00"))
+            if parsed:
+                return parsed
+    return None
+
+
+def _parse(html: str) -> lxml.html.HtmlElement | None:
+    try:
+        return lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _language(html: str, found: str | None) -> str | None:
+    """The page's language: trafilatura's, else <html lang>, else content-language / og:locale."""
+    if found:
+        return found
+    match = _LANG.search(html[:5000])
+    if not match:
+        meta = _META_LANG.search(html[:200_000])
+        match = re.search(r"content=[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)", meta.group(0), re.I) if meta else None
+    return match.group(1).replace("_", "-").split("-")[0].lower() if match else None
+
+
+def lead_caption(root: lxml.html.HtmlElement | None) -> str | None:
+    """The lead image's caption: the first <figcaption> in the article, else og:image:alt."""
+    if root is None:
+        return None
+    for container in (root.xpath("//article") or [root]):
+        for caption in container.iter("figcaption"):
+            text = " ".join(caption.text_content().split())
+            if text:
+                return plain.repair(text)
+    alt = root.xpath("//meta[@property='og:image:alt']/@content")
+    return plain.repair(alt[0].strip()) if alt and alt[0].strip() else None
+
+
+def _byline_credits(byline: str | None) -> list[str]:
+    """'Tom Krisher, AP Auto Writer' -> ['Associated Press']."""
+    if not byline:
+        return []
+    return [name for m in _BYLINE_AGENCY.finditer(byline) if (name := plain.agency_name(m.group(1)))]
+
+
 def extract_page(html: str, url: str | None = None) -> Extracted:
     """A whole article page. Empty text when trafilatura finds no article."""
     document = trafilatura.bare_extraction(
-        html, url=url, favor_precision=True, include_comments=False, include_tables=False,
+        html, url=url, favor_precision=True, include_comments=False, include_tables=True,
         with_metadata=True, deduplicate=False,
     )
     if document is None:
@@ -59,16 +124,30 @@ def extract_page(html: str, url: str | None = None) -> Extracted:
     paras = [p.strip() for p in body_text.split("\n") if p.strip()]
     body, captions, credits, journalists, removed = plain._classify(paras)
     title = plain.repair(data["title"]).strip() if data.get("title") else None
+    byline = data.get("author") or journalists or None
+    root = _parse(html)
+    caption = lead_caption(root)
+    if caption and caption not in captions:
+        captions.insert(0, caption)
+    body = [p for p in body if p != caption]
+    if title and body and body[0].strip() == title:
+        body = body[1:]  # the headline repeated as the first line of the text
+    day = _meta_date(data.get("date"))
+    published = _meta_time(root, "published")
+    if day and (published is None or published.date() != day.date()):
+        published = day
     return Extracted(
         text="\n\n".join(body),
         title=title or plain.derive_title(body),
         title_derived=not title,
-        byline=(data.get("author") or journalists or None),
-        published=_meta_date(data.get("date")),
-        canonical_url=_canonical(html) or data.get("url"),
+        byline=byline,
+        published=published,
+        updated=_meta_time(root, "updated"),
+        canonical_url=canonical_url(url or data.get("url"), _canonical(html)) or data.get("url"),
         site_name=data.get("sitename") or None,
-        language=data.get("language") or None,
-        credits=tuple(dict.fromkeys(credits)),
+        language=_language(html, data.get("language")),
+        credits=tuple(dict.fromkeys(credits + _byline_credits(byline))),
+        journalists=tuple(plain.journalists_in(paras)),
         captions=tuple(captions),
         removed=tuple(removed),
     )

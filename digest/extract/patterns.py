@@ -80,3 +80,6 @@ AGENCIES = {
 # "© Copyright 2023 The Associated Press" / "Copyright 2021 Thomson Reuters"
 COPYRIGHT_HOLDER = re.compile(r"(?:©|copyright)\s*(?:©\s*)?(?:copyright\s*)?\d{4}\s+(?P<holder>[A-Z][\w .&'-]{1,60}?)"
                               r"(?:[.,]|\s+all rights|$)", _I)
+
+# "(Reporting by Jane Roe and John Doe; Editing by Ann Poe)" -- Reuters-style credit lines.
+REPORTING = re.compile(r"^\(?(?:additional )?(?:reporting|writing|editing) by (?P<names>.{3,300}?)\)?\.?$", _I)

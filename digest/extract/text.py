@@ -125,14 +125,14 @@ def _classify(paras: list[str]) -> tuple[list[str], list[str], list[str], str | 
     journalists = None
     for para in paras:
         credit = P.CREDIT_LINE.match(para)
-        contributed = P.CONTRIBUTED.match(para)
+        contributed = P.CONTRIBUTED.match(para) or P.REPORTING.match(para)
         if P.DROP_LINES.match(para) or (P.PAYWALL.search(para) and _words(para) <= 20):
             removed.append("furniture")
         elif credit and agency_name(credit.group("agency")):
             credits.append(agency_name(credit.group("agency")) or "")
             journalists = credit.group("names").strip()
         elif contributed:
-            agency = agency_name(contributed.group("agency"))
+            agency = agency_name(contributed.groupdict().get("agency") or "")
             if agency:
                 credits.append(agency)
             removed.append("contributors")
@@ -144,6 +144,37 @@ def _classify(paras: list[str]) -> tuple[list[str], list[str], list[str], str | 
                 credits.append(agency_name(dateline.group("agency")) or dateline.group("agency"))
             body.append(para)
     return body, captions, credits, journalists, removed
+
+
+def names(text: str) -> list[str]:
+    """People named in a credit: 'Jim Heintz in Tallinn, Estonia, Aamer Madhani and Matthew Lee in Washington'."""
+    out = []
+    for fragment in re.split(r",|;|\band\b|\s&\s", text):
+        fragment = re.sub(r"\s+\b(?:in|from|at)\b\s.*$", "", fragment.strip())
+        fragment = re.sub(r"^(?:editing|reporting|writing|additional reporting)\s+by\s+", "", fragment, flags=re.I)
+        tokens = fragment.split()
+        if 2 <= len(tokens) <= 4 and all(t[:1].isupper() for t in tokens):
+            out.append(" ".join(tokens))
+    return list(dict.fromkeys(out))
+
+
+def journalists_in(paras: list[str]) -> list[str]:
+    """Reporters credited in credit lines ('– X and Y, AP News', '... contributed', 'Reporting by ...')."""
+    found: list[str] = []
+    for para in paras:
+        credit = P.CREDIT_LINE.match(para)
+        if credit and agency_name(credit.group("agency")):
+            found += names(credit.group("names"))
+            continue
+        contributed = P.CONTRIBUTED.match(para)
+        if contributed:
+            body = re.sub(r"\bcontributed\b.*$", "", para[contributed.end("agency"):], flags=re.I)
+            found += names(re.sub(r"^\s*(?:writers?|journalists?|reporters?|correspondents?)\s+", "", body))
+            continue
+        reporting = P.REPORTING.match(para)
+        if reporting:
+            found += names(re.split(r";\s*editing by", reporting.group("names"), flags=re.I)[0])
+    return list(dict.fromkeys(found))
 
 
 def _unshout_lead(para: str) -> str:
@@ -192,6 +223,7 @@ def clean_text(raw: str, *, detect_head: bool = True) -> Extracted:
         tail_credits = _credits_in(paras[cut:cut + 3])
         removed.append(f"tail:{len(paras) - cut}")
         paras = paras[:cut]
+    reporters = journalists_in(paras)
     body, captions, credits, journalists, kinds = _classify(paras)
     removed += kinds
     if body:
@@ -206,4 +238,5 @@ def clean_text(raw: str, *, detect_head: bool = True) -> Extracted:
         credits=tuple(dict.fromkeys(credits + tail_credits)),
         captions=tuple(captions),
         removed=tuple(removed),
+        journalists=tuple(reporters),
     )

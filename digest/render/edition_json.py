@@ -122,6 +122,7 @@ def _source_to_json(source: SourceRef) -> JSONDict:
         "byline": source.byline,
         "origin": source.origin,
         "feed": source.feed,
+        "quoted_from": list(source.quoted_from),
     }
 
 
@@ -189,6 +190,7 @@ def _source_from_json(d: JSONDict) -> SourceRef:
         byline=d.get("byline"),
         origin=d.get("origin"),
         feed=d.get("feed"),
+        quoted_from=tuple(d.get("quoted_from", ())),
     )
 
 
