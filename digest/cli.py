@@ -200,5 +200,7 @@ def feeds_list(config_path: str | None, sample: bool, as_json: bool) -> None:
     stdout.print(table)
 
 
+import digest.cli_serve  # noqa: E402,F401  (registers `digest serve` and `digest status`)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

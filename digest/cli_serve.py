@@ -1,0 +1,77 @@
+"""``digest serve`` and ``digest status``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from digest.cli import config_option, fail_cleanly, json_option, main, setup_logging, stdout
+from digest.config import load_config
+from digest.errors import StoreError
+
+
+@main.command()
+@config_option
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+@fail_cleanly
+def serve(config_path: str | None, verbose: bool) -> None:
+    """Poll and publish on the configured schedule until stopped (SIGTERM/SIGINT)."""
+    from digest.serve import serve as run_serve
+
+    setup_logging(False, verbose)
+    if not verbose:  # its per-job lines repeat ours; keep its warnings (misfires) and errors
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    run_serve(Path(config_path or "feeds.yaml"))
+
+
+@main.command()
+@config_option
+@json_option
+@fail_cleanly
+def status(config_path: str | None, as_json: bool) -> None:
+    """Next runs, the last poll, edition and delivery results, and failing feeds."""
+    from digest.status import status_report
+
+    config = load_config(Path(config_path or "feeds.yaml"))
+    report = status_report(config, dt.datetime.now(dt.timezone.utc))
+    if report is None:
+        raise StoreError(f"no database yet at {config.storage}; run `digest run` or `digest serve` first")
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    _print_report(report)
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    servers = report["servers"]
+    stdout.print(f"[bold]{report['config']}[/bold]  schedule: {report['schedule']}")
+    stdout.print("serve: " + (", ".join(f"running ({s['owner']})" for s in servers) if servers
+                              else "not running"))
+    table = Table("job", "next run", title="next runs")
+    for job, when in report["next"].items():
+        table.add_row(job, when or "-")
+    stdout.print(table)
+    table = Table("what", "status", "started", "finished", "result", title="last runs")
+    for what, run in report["last"].items():
+        if run:
+            table.add_row(what, run["status"], run["started"], run["finished"] or "", _brief(run["detail"]))
+        else:
+            table.add_row(what, "never", "", "", "")
+    stdout.print(table)
+    if report["failing_feeds"]:
+        table = Table("feed", "failures", "last success", "error", title="failing feeds")
+        for feed in report["failing_feeds"]:
+            table.add_row(feed["name"], str(feed["failures"]), feed["last_success"] or "never", feed["error"] or "")
+        stdout.print(table)
+    else:
+        stdout.print("failing feeds: none")
+
+
+def _brief(detail: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in detail.items() if v not in (None, {}, []))[:120]
