@@ -12,7 +12,7 @@
   ``edition:YYYY-MM-DD`` (``digest run`` takes the same lease), polling holds
   ``poll``; a second process waits for the lease, then finds the work done.
 * **Clean stop**: SIGTERM/SIGINT set a flag; running jobs stop at the next
-  safe point (between feeds, before rendering, between delivery steps), no new
+  safe point (between feeds, before rendering; a built edition is still delivered), no new
   job starts, and the process exits. Editions are published atomically, so
   nothing half-written is ever visible; a second signal exits at once.
 * **Delivery**: after a build, each callable in :data:`DELIVERY_STEPS` runs once
@@ -97,7 +97,7 @@ def poll_now(config: Config, store: SQLStore, *, trigger: str, stop: threading.E
     """Poll the due feeds once under the ``poll`` lease; None if another process is polling."""
     try:
         with hold_lease(store, "poll", wait=wait, stop=stop, what="a poll"):
-            with recorded(store, "poll", trigger=trigger) as detail:
+            with recorded(store, "poll", trigger=trigger, now=clock()) as detail:
                 detail.update(_poll_summary(poll(config, store, clock(), progress=_stopper(stop))))
     except LeaseBusy:
         log.info("poll skipped: another digest process is polling")
@@ -121,8 +121,9 @@ def run_slot(config: Config, store: SQLStore, schedule: Schedule, slot: dt.datet
             outcome = "delivered"
             if not store.edition_built_since(day, slot):
                 poll_now(config, store, trigger=trigger, stop=stop, wait=wait, clock=clock)
-                with recorded(store, "edition", slot=slot, edition_date=day, trigger=trigger) as detail:
-                    result = build(config, store, day, clock(), progress=_stopper(stop))
+                now = clock()
+                with recorded(store, "edition", slot=slot, edition_date=day, trigger=trigger, now=now) as detail:
+                    result = build(config, store, day, now, progress=_stopper(stop))
                     detail.update(path=str(result.edition_dir), number=result.briefing.number,
                                   events=len(result.briefing.events), sources=len(result.briefing.sources))
                 outcome = "built"
@@ -139,10 +140,8 @@ def _deliver(config: Config, store: SQLStore, slot: dt.datetime, day: dt.date, s
         name = step_name(step)
         if store.delivery_done(slot, name):
             continue
-        if stop.is_set():
-            raise Stopping(name)
-        try:
-            with recorded(store, "deliver", name=name, slot=slot, edition_date=day) as detail:
+        try:  # runs even when stopping: the edition is built, it should go out
+            with recorded(store, "deliver", name=name, slot=slot, edition_date=day, now=clock()) as detail:
                 result = step(config, store, day, clock())
                 if isinstance(result, dict):
                     detail.update(result)
