@@ -100,7 +100,7 @@ def poll_now(config: Config, store: SQLStore, *, trigger: str, stop: threading.E
             with recorded(store, "poll", trigger=trigger, now=clock()) as detail:
                 detail.update(_poll_summary(poll(config, store, clock(), progress=_stopper(stop))))
     except LeaseBusy:
-        log.info("poll skipped: another digest process is polling")
+        log.info("poll skipped: another poll is running (in this or another digest process)")
         return None
     log.info("poll: %d of %d feeds fetched, %d new and %d revised articles%s", detail["polled"],
              detail["feeds"], detail["added"], detail["revised"],

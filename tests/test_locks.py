@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,38 @@ def test_run_log_records_outcomes_and_interruptions(url: str) -> None:
         assert not store.edition_built_since(dt.date(2026, 12, 2), dt.datetime.now(UTC) + MINUTE)
         assert not store.delivery_done(T0, "email")
         assert store.integrity_ok()
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    from pg import postgres_url
+
+    with postgres_url() as url:
+        yield url
+
+
+def test_leases_and_run_log_on_postgresql(pg_url: str) -> None:
+    """The same INSERT / conditional UPDATE protocol on PostgreSQL."""
+    with open_store(pg_url) as store:
+        assert store.acquire_lease("edition:2026-10-25", "other-host:1:a", MINUTE, now=T0)
+        assert not store.acquire_lease("edition:2026-10-25", "other-host:2:b", MINUTE, now=T0 + MINUTE / 2)
+        assert store.acquire_lease("edition:2026-10-25", "other-host:2:b", MINUTE, now=T0 + 2 * MINUTE)
+        assert store.acquire_lease("poll", _dead_owner(), dt.timedelta(hours=1))
+        assert store.acquire_lease("poll", process_owner(), MINUTE)  # a dead local holder is replaced
+        with recorded(store, "edition", edition_date=dt.date(2026, 12, 2), slot=T0) as detail:
+            detail["events"] = 2
+        assert store.edition_built_since(dt.date(2026, 12, 2), T0)
+    results: list[bool] = []
+    barrier = threading.Barrier(6)
+
+    def contender(i: int) -> None:
+        with open_store(pg_url) as store:
+            barrier.wait()
+            results.append(store.acquire_lease("edition:2026-12-02", f"other-host:{i}:x", MINUTE))
+
+    threads = [threading.Thread(target=contender, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 5 + [True]
