@@ -53,6 +53,9 @@ SERVE_HEARTBEAT = 10.0
 SERVE_TTL = dt.timedelta(seconds=60)
 
 _STOP = threading.Event()
+_SCHEDULER: Any = None  # the running scheduler, for retries
+MAX_RETRIES = 3
+RETRY_DELAY = dt.timedelta(minutes=5)
 
 
 def _clock() -> dt.datetime:
@@ -113,7 +116,8 @@ def run_slot(config: Config, store: SQLStore, schedule: Schedule, slot: dt.datet
              steps: list[DeliveryStep] | None = None) -> str:
     """Build the slot's edition unless it is built, then run the delivery steps not yet done.
 
-    Returns "built", "delivered" (already built) or "busy" (another process kept the lease).
+    Returns "built", "delivered" (already built), "incomplete" (a delivery step failed) or
+    "busy" (another process kept the lease).
     """
     day = schedule.edition_date(slot)
     try:
@@ -127,7 +131,8 @@ def run_slot(config: Config, store: SQLStore, schedule: Schedule, slot: dt.datet
                     detail.update(path=str(result.edition_dir), number=result.briefing.number,
                                   events=len(result.briefing.events), sources=len(result.briefing.sources))
                 outcome = "built"
-            _deliver(config, store, slot, day, stop, clock, delivery_steps() if steps is None else steps)
+            if _deliver(config, store, slot, day, stop, clock, delivery_steps() if steps is None else steps):
+                outcome = "incomplete"
     except LeaseBusy as busy:
         log.warning("edition %s not built here: %s", day, busy)
         return "busy"
@@ -135,7 +140,9 @@ def run_slot(config: Config, store: SQLStore, schedule: Schedule, slot: dt.datet
 
 
 def _deliver(config: Config, store: SQLStore, slot: dt.datetime, day: dt.date, stop: threading.Event,
-             clock: Callable[[], dt.datetime], steps: list[DeliveryStep]) -> None:
+             clock: Callable[[], dt.datetime], steps: list[DeliveryStep]) -> list[str]:
+    """Run the steps not yet done for this slot; return the names of those that failed."""
+    failed = []
     for step in steps:
         name = step_name(step)
         if store.delivery_done(slot, name):
@@ -149,8 +156,10 @@ def _deliver(config: Config, store: SQLStore, slot: dt.datetime, day: dt.date, s
             raise
         except Exception as err:  # one failing step must not stop the others; it is retried on restart
             log.error("delivery step %s for the edition of %s failed: %s", name, day, err)
+            failed.append(name)
         else:
             log.info("delivery step %s for the edition of %s done", name, day)
+    return failed
 
 
 # -- scheduled jobs (module-level, referenced by name, so the job store can persist them) ----------
@@ -168,11 +177,34 @@ def edition_job(config_path: str, trigger: str = "schedule") -> None:
         slot = schedule.latest(_clock())
         if slot is None:
             return
-        outcome = run_slot(config, store, schedule, slot, trigger=trigger, stop=_STOP)
+        try:
+            outcome = run_slot(config, store, schedule, slot, trigger=trigger, stop=_STOP)
+        except Stopping:
+            raise
+        except Exception:
+            _retry_later(config_path, store, slot)
+            raise
+        if outcome == "incomplete":
+            _retry_later(config_path, store, slot)
         if outcome == "delivered" and trigger == "catch-up":
             log.info("edition for %s (slot %s) was already built; nothing to catch up",
                      schedule.edition_date(slot), slot.isoformat())
     _guarded("edition", job, config_path)
+
+
+def _retry_later(config_path: str, store: SQLStore, slot: dt.datetime) -> None:
+    """After a failed build or delivery, try the slot again later (5, 10, 15 min), then give up
+    until the next start-up (whose catch-up retries the latest slot)."""
+    failures = sum(1 for r in store.runs(limit=100) if r.slot == slot and r.status == "failed")
+    if _SCHEDULER is None or failures > MAX_RETRIES or _STOP.is_set():
+        log.error("edition slot %s: giving up after %d failure(s); it is retried on the next start",
+                  slot.isoformat(), failures)
+        return
+    when = _clock() + RETRY_DELAY * failures
+    _SCHEDULER.add_job("digest.serve:edition_job", "date", run_date=when, args=[config_path, "retry"],
+                       id="edition-retry", name="retry the edition", jobstore="startup",
+                       replace_existing=True, misfire_grace_time=None)
+    log.warning("edition slot %s: trying again at %s", slot.isoformat(), when.isoformat(timespec="seconds"))
 
 
 def _guarded(what: str, job: Callable[[Config, SQLStore], Any], config_path: str) -> None:
@@ -231,6 +263,7 @@ def _on_signal(signum: int, frame: Any) -> None:
 
 def serve(config_path: Path) -> None:
     """Run until SIGTERM/SIGINT."""
+    global _SCHEDULER
     config = load_config(config_path)
     schedule = schedule_for(config)
     _STOP.clear()
@@ -241,6 +274,7 @@ def serve(config_path: Path) -> None:
         store.acquire_lease(f"serve:{owner}", owner, SERVE_TTL)
         now = _clock()
         scheduler = make_scheduler(config_path, config, schedule, store.engine, now)
+        _SCHEDULER = scheduler
         previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
         try:
             scheduler.start()
@@ -250,6 +284,7 @@ def serve(config_path: Path) -> None:
                 _renew(store, owner)
             scheduler.shutdown(wait=True)
         finally:
+            _SCHEDULER = None
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             store.release_lease(f"serve:{owner}", owner)

@@ -208,39 +208,54 @@ def test_status_without_a_database_says_so_and_creates_nothing(site: Path) -> No
 
 
 def test_delivery_steps_run_once_per_slot_in_process(write_config, tmp_path: Path, monkeypatch) -> None:
-    """The hook list the lead wires (site build, email) runs once per edition, after publication."""
+    """The hook list the lead wires (site build, email) runs once per slot, after publication;
+    a failed step is retried later by a one-off job, and succeeds once."""
     import threading
+
+    from apscheduler.jobstores.memory import MemoryJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
 
     from digest import serve as serve_module
     from digest.config import load_config
     from digest.store.locks import Stopping
     from digest.timing import Schedule
 
-    config = load_config(write_config(f"briefing: {{timezone: UTC}}\nfeeds:\n  - name: Seeds\n    path: {SEEDS}\n"))
+    config_path = write_config(f"briefing: {{timezone: UTC}}\nfeeds:\n  - name: Seeds\n    path: {SEEDS}\n")
+    config = load_config(config_path)
     calls: list[tuple] = []
 
     def email(config, store, date, now):
         calls.append((date, (config.output / date.isoformat() / "briefing.pdf").is_file()))
+        if len(calls) == 1:
+            raise ConnectionError("SMTP server not answering")
         return {"sent": 1}
 
-    monkeypatch.setattr(serve_module, "DELIVERY_STEPS", [email])
-    schedule, stop = Schedule("UTC", "0 7 * * *"), threading.Event()
     slot = dt.datetime(2026, 12, 2, 7, tzinfo=UTC)
     clock = lambda: slot + dt.timedelta(minutes=3)  # noqa: E731 - an injected clock
+    scheduler = BackgroundScheduler(jobstores={"startup": MemoryJobStore()})  # never started: jobs stay pending
+    monkeypatch.setattr(serve_module, "DELIVERY_STEPS", [email])
+    monkeypatch.setattr(serve_module, "_clock", clock)
+    monkeypatch.setattr(serve_module, "_SCHEDULER", scheduler)
+    schedule, stop = Schedule("UTC", "0 7 * * *"), threading.Event()
     with open_store(config.storage) as store:
         stop.set()  # asked to stop before the build: nothing is built or published
         with pytest.raises(Stopping):
             serve_module.run_slot(config, store, schedule, slot, trigger="schedule", stop=stop, clock=clock)
         assert not (config.output / "2026-12-02").exists() and calls == []
-        stop.clear()
-        assert serve_module.run_slot(config, store, schedule, slot, trigger="catch-up", stop=stop,
-                                     clock=clock) == "built"
+
+        serve_module.edition_job(str(config_path))  # builds, the email step fails: a retry is planned
+        assert calls == [(dt.date(2026, 12, 2), True)]
+        retry = scheduler.get_job("edition-retry")
+        assert retry.args == (str(config_path), "retry") and retry.trigger.run_date == clock() + serve_module.RETRY_DELAY
+        serve_module.edition_job(*retry.args)  # the retry: no rebuild, the email goes out
+        serve_module.edition_job(str(config_path))  # the slot is done: nothing more
         assert serve_module.run_slot(config, store, schedule, slot, trigger="schedule", stop=stop,
                                      clock=clock) == "delivered"
-        assert calls == [(dt.date(2026, 12, 2), True)]
+        assert len(calls) == 2
         assert [r.status for r in store.runs("edition")] == ["ok"]
-        assert [r.status for r in store.runs("poll")][-1] == "interrupted"
+        assert [r.status for r in store.runs("deliver")] == ["ok", "failed"]
         assert store.runs("deliver")[0].details() == {"sent": 1}
+        assert [r.status for r in store.runs("poll")][-1] == "interrupted"
 
 
 @pytest.fixture(scope="module")
