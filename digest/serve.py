@@ -4,6 +4,10 @@
   project's database; jobs are module-level functions taking the config path
   (so they pickle) and reload the config each time. ``coalesce=True``,
   ``max_instances=1`` and a misfire grace time on every job.
+* **Polling**: the poll job wakes every :func:`poll_tick` (a tenth of ``poll.every``,
+  1-60 s, with jitter) and polls the feeds whose own next-poll time has come, so each
+  feed is polled every ``poll.every`` (later when failing), and an idle tick costs one
+  query and writes nothing.
 * **Catch-up**: on start-up the poll runs at once, and the edition of the
   latest slot is built once if it was missed (one build however many slots
   were missed); a slot is "built" when the runs log has a successful build of
@@ -33,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, load_config
+from digest.fetch.schedule import is_due
+from digest.model import FeedState
 from digest.pipeline import FeedReport, build, poll
 from digest.store import SQLStore, open_store
 from digest.store.locks import LeaseBusy, Stopping, hold_lease, process_owner, recorded
@@ -56,6 +62,7 @@ _STOP = threading.Event()
 _SCHEDULER: Any = None  # the running scheduler, for retries
 MAX_RETRIES = 3
 RETRY_DELAY = dt.timedelta(minutes=5)
+RUNS_KEPT = dt.timedelta(days=180)  # the run log is trimmed to this after each edition
 
 
 def _clock() -> dt.datetime:
@@ -97,7 +104,12 @@ def _poll_summary(reports: list[FeedReport]) -> dict[str, Any]:
 
 def poll_now(config: Config, store: SQLStore, *, trigger: str, stop: threading.Event,
              wait: float = 0.0, clock: Callable[[], dt.datetime] = _clock) -> dict[str, Any] | None:
-    """Poll the due feeds once under the ``poll`` lease; None if another process is polling."""
+    """Poll the due feeds once under the ``poll`` lease; None if none is due or another
+    process is polling."""
+    due = feeds_due(config, store, clock())
+    if not due:
+        log.debug("poll: no feed is due")
+        return None
     try:
         with hold_lease(store, "poll", wait=wait, stop=stop, what="a poll"):
             with recorded(store, "poll", trigger=trigger, now=clock()) as detail:
@@ -109,6 +121,19 @@ def poll_now(config: Config, store: SQLStore, *, trigger: str, stop: threading.E
              detail["feeds"], detail["added"], detail["revised"],
              f"; failing: {', '.join(detail['failing'])}" if detail["failing"] else "")
     return detail
+
+
+def feeds_due(config: Config, store: SQLStore, now: dt.datetime) -> list[str]:
+    """The configured feeds whose next poll time has come (new feeds are due)."""
+    states = {s.name: s for s in store.feed_states()}
+    return [f.name for f in config.feeds if is_due(states.get(f.name) or FeedState(name=f.name), now)]
+
+
+def poll_tick(every: dt.timedelta) -> int:
+    """How often the poll job wakes: a tenth of the poll interval, 1 s to 60 s. Each feed is
+    polled when its own next-poll time has come (``poll.every`` after the last poll, backed
+    off when failing), so a feed waits at most one tick past its time."""
+    return int(min(max(every.total_seconds() / 10, 1), 60))
 
 
 def run_slot(config: Config, store: SQLStore, schedule: Schedule, slot: dt.datetime, *, trigger: str,
@@ -186,6 +211,7 @@ def edition_job(config_path: str, trigger: str = "schedule") -> None:
             raise
         if outcome == "incomplete":
             _retry_later(config_path, store, slot)
+        store.prune_runs(_clock() - RUNS_KEPT)
         if outcome == "delivered" and trigger == "catch-up":
             log.info("edition for %s (slot %s) was already built; nothing to catch up",
                      schedule.edition_date(slot), slot.isoformat())
@@ -232,17 +258,16 @@ def make_scheduler(config_path: Path, config: Config, schedule: Schedule, engine
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.interval import IntervalTrigger
 
-    every = max(int(config.poll.every.total_seconds()), 1)
-    jitter = int(min(every * 0.1, 120))
+    tick = poll_tick(config.poll.every)
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs"),
                    "startup": MemoryJobStore()},
         executors={"default": ThreadPoolExecutor(max_workers=2)},
         job_defaults={"coalesce": True, "max_instances": 1}, timezone=schedule.tz)
     path = str(config_path.resolve())
-    scheduler.add_job("digest.serve:poll_job", IntervalTrigger(seconds=every, jitter=jitter or None),
+    scheduler.add_job("digest.serve:poll_job", IntervalTrigger(seconds=tick, jitter=tick // 2 or None),
                       args=[path], id="poll", name="poll feeds", replace_existing=True,
-                      misfire_grace_time=max(every, 60), next_run_time=now)
+                      misfire_grace_time=max(tick, 30), next_run_time=now)
     scheduler.add_job("digest.serve:edition_job", schedule.trigger(), args=[path], id="edition",
                       name="build and deliver the edition", replace_existing=True,
                       misfire_grace_time=EDITION_GRACE)

@@ -143,3 +143,14 @@ def test_leases_and_run_log_on_postgresql(pg_url: str) -> None:
     for thread in threads:
         thread.join()
     assert sorted(results) == [False] * 5 + [True]
+
+
+def test_old_runs_are_pruned(url: str) -> None:
+    with open_store(url) as store:
+        old = store.start_run("poll", process_owner(), now=T0 - dt.timedelta(days=200))
+        store.finish_run(old, "ok", now=T0 - dt.timedelta(days=200))
+        store.start_run("edition", process_owner(), now=T0 - dt.timedelta(days=200))  # still running: kept
+        recent = store.start_run("poll", process_owner(), now=T0)
+        store.finish_run(recent, "ok", now=T0)
+        assert store.prune_runs(T0 - dt.timedelta(days=180)) == 1
+        assert [(r.kind, r.status) for r in store.runs()] == [("poll", "ok"), ("edition", "running")]

@@ -98,3 +98,9 @@ def test_seconds_schedule_for_tests_and_its_bad_value() -> None:
         schedule_for(config, {"DIGEST_SCHEDULE_SECONDS": "soon"})
     with pytest.raises(ValueError, match="naive"):
         fast.latest(dt.datetime(2026, 1, 1))
+
+
+def test_poll_job_wakes_often_enough_for_each_feed() -> None:
+    from digest.serve import poll_tick
+
+    assert [poll_tick(dt.timedelta(seconds=s)) for s in (1, 30, 600, 1800, 86400)] == [1, 3, 60, 60, 60]

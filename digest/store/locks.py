@@ -202,6 +202,12 @@ class LocksMixin:
         with self.engine.connect() as conn:
             return conn.execute(query).scalar_one() > 0
 
+    def prune_runs(self, before: dt.datetime) -> int:
+        """Forget finished runs started before ``before``."""
+        with self.engine.begin() as conn:
+            return conn.execute(t.runs.delete().where(t.runs.c.started < before,
+                                                      t.runs.c.status != "running")).rowcount
+
     def mark_interrupted(self, now: dt.datetime | None = None) -> int:
         """Runs left 'running' by a process that is gone become 'interrupted'."""
         with self.engine.connect() as conn:
