@@ -53,7 +53,10 @@ def _print_report(report: dict[str, Any]) -> None:
     stdout.print(f"[bold]{report['config']}[/bold]  schedule: {report['schedule']}")
     stdout.print("serve: " + (", ".join(f"running ({s['owner']})" for s in servers) if servers
                               else "not running"))
-    table = Table("job", "next run", title="next runs")
+    for busy in report["building"]:
+        stdout.print(f"in progress: {busy['lease']} ({busy['owner']})")
+    title = "next runs" if servers else "next runs (as planned by the last serve; it is not running)"
+    table = Table("job", "next run", title=title)
     for job, when in report["next"].items():
         table.add_row(job, when or "-")
     stdout.print(table)
