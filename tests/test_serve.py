@@ -58,11 +58,12 @@ def site(server, tmp_path: Path) -> Path:
 class Serve:
     """One `digest serve` subprocess with its log in a file."""
 
-    def __init__(self, config: Path, seconds: int, name: str = "serve") -> None:
+    def __init__(self, config: Path, seconds: int, name: str = "serve", smtp_port: int | None = None) -> None:
         self.log = config.parent / f"{name}.log"
         env = {**os.environ, "DIGEST_SCHEDULE_SECONDS": str(seconds), "PYTHONPATH": str(TESTS),
-               "DIGEST_DELIVERY_HOOKS": "serve_hooks:record",
-               "DIGEST_TEST_HOOK_LOG": str(config.parent / "delivered.txt")}
+               "DIGEST_DELIVERY_HOOKS": "serve_hooks:record" + (",serve_hooks:email" if smtp_port else ""),
+               "DIGEST_TEST_HOOK_LOG": str(config.parent / "delivered.txt"),
+               "DIGEST_TEST_SMTP_PORT": str(smtp_port or "")}
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "digest", "serve", "--config", str(config)],
                                          stdout=log, stderr=log, env=env, cwd=config.parent)
@@ -83,6 +84,31 @@ def serves() -> Iterator[list[Serve]]:
         if serve.proc.poll() is None:
             serve.proc.kill()
             serve.proc.wait()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, list]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; yields its port and the messages it received."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received: list = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd naming
+            received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, received
+    controller.stop()
 
 
 def wait_for(check: Callable[[], object], timeout: float = 90, what: object = "") -> object:
@@ -158,12 +184,13 @@ def test_serve_polls_builds_delivers_and_stops_cleanly(site: Path, server, serve
     assert human.returncode == 0 and "Broken Feed" in human.stdout and "not running" in human.stdout
 
 
-def test_sigkill_mid_edition_then_two_restarts_complete_it_once(site: Path, serves) -> None:
+def test_sigkill_mid_edition_then_two_restarts_complete_it_once(site: Path, serves, smtp) -> None:
     """kill -9 while the PDF is being written; then two servers start at once: one of them
-    completes the edition, the other finds it built; one delivery; the store is intact."""
+    completes the edition, the other finds it built; one email; the store is intact."""
+    port, mailbox = smtp
     out = site.parent / "output"
     db = out / "digest.db"
-    first = Serve(site, seconds=ONE_SLOT)  # one slot: the catch-up build on start-up
+    first = Serve(site, seconds=ONE_SLOT, smtp_port=port)  # one slot: the catch-up build on start-up
     serves.append(first)
     staged = wait_for(lambda: list(out.glob(".*.tmp-*")), what="an edition being written")
     first.proc.send_signal(signal.SIGKILL)
@@ -172,15 +199,18 @@ def test_sigkill_mid_edition_then_two_restarts_complete_it_once(site: Path, serv
     assert not (out / day).exists()  # nothing half-written was published
     assert [r[0] for r in runs(db, "edition")] == ["running"] and delivered(site) == []
 
-    pair = [Serve(site, seconds=ONE_SLOT, name="a"), Serve(site, seconds=ONE_SLOT, name="b")]
+    pair = [Serve(site, seconds=ONE_SLOT, name=n, smtp_port=port) for n in ("a", "b")]
     serves.extend(pair)
-    wait_for(lambda: delivered(site), what="the edition delivered after the restart")
+    wait_for(lambda: mailbox, what="the edition mailed after the restart")
     wait_for(lambda: any("nothing to catch up" in s.text() or "not built here" in s.text() for s in pair),
              what="the other server to find the edition built")
     assert [s.stop(signal.SIGINT) for s in pair] == [0, 0]
     assert "interrupted; catching up" in pair[0].text() + pair[1].text()
     assert [r[0] for r in runs(db, "edition")] == ["interrupted", "ok"]
-    assert len(delivered(site)) == 1 and [r[0] for r in runs(db, "deliver")] == ["ok"]
+    assert len(delivered(site)) == 1 and [r[0] for r in runs(db, "deliver")] == ["ok", "ok"]
+    assert len(mailbox) == 1 and mailbox[0]["Subject"] == f"Serve Test — {day}"
+    attachment = next(p for p in mailbox[0].walk() if p.get_content_type() == "application/pdf")
+    assert attachment.get_payload(decode=True) == (out / day / "briefing.pdf").read_bytes()
     assert [p.name for p in out.iterdir() if p.is_dir()] == [day]
     assert sorted(p.name for p in (out / day).iterdir()) == ["briefing.html", "briefing.json", "briefing.pdf"]
     assert not list(out.glob(".*.tmp-*"))
