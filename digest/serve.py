@@ -53,7 +53,7 @@ DeliveryStep = Callable[[Config, SQLStore, dt.date, dt.datetime], Any]
 DELIVERY_STEPS: list[DeliveryStep] = []
 ENV_HOOKS = "DIGEST_DELIVERY_HOOKS"
 
-EDITION_GRACE = 3600  # seconds late an edition job may still start (after that, catch-up on start-up)
+EDITION_GRACE = 12 * 3600  # seconds late (suspend, stall) an edition job may still run; then catch-up on start-up
 LEASE_WAIT = 600.0  # seconds a job waits for another process's lease before giving up
 SERVE_HEARTBEAT = 10.0
 SERVE_TTL = dt.timedelta(seconds=60)
