@@ -156,7 +156,7 @@ def run_slot(config: Config, store: SQLStore, schedule: Schedule, slot: dt.datet
                     detail.update(path=str(result.edition_dir), number=result.briefing.number,
                                   events=len(result.briefing.events), sources=len(result.briefing.sources))
                 outcome = "built"
-            if _deliver(config, store, slot, day, stop, clock, delivery_steps() if steps is None else steps):
+            if _deliver(config, store, slot, day, clock, delivery_steps() if steps is None else steps):
                 outcome = "incomplete"
     except LeaseBusy as busy:
         log.warning("edition %s not built here: %s", day, busy)
@@ -164,7 +164,7 @@ def run_slot(config: Config, store: SQLStore, schedule: Schedule, slot: dt.datet
     return outcome
 
 
-def _deliver(config: Config, store: SQLStore, slot: dt.datetime, day: dt.date, stop: threading.Event,
+def _deliver(config: Config, store: SQLStore, slot: dt.datetime, day: dt.date,
              clock: Callable[[], dt.datetime], steps: list[DeliveryStep]) -> list[str]:
     """Run the steps not yet done for this slot; return the names of those that failed."""
     failed = []
@@ -179,7 +179,7 @@ def _deliver(config: Config, store: SQLStore, slot: dt.datetime, day: dt.date, s
                     detail.update(result)
         except Stopping:
             raise
-        except Exception as err:  # one failing step must not stop the others; it is retried on restart
+        except Exception as err:  # one failing step must not stop the others; it is retried later
             log.error("delivery step %s for the edition of %s failed: %s", name, day, err)
             failed.append(name)
         else:
@@ -191,8 +191,8 @@ def _deliver(config: Config, store: SQLStore, slot: dt.datetime, day: dt.date, s
 
 def poll_job(config_path: str) -> None:
     """Poll the due feeds (the interval job)."""
-    _guarded("poll", lambda config, store: poll_now(config, store, trigger="schedule", stop=_STOP),
-             config_path)
+    _guarded("poll", lambda config, store: poll_now(config, store, trigger="schedule", stop=_STOP,
+                                                    clock=_clock), config_path)
 
 
 def edition_job(config_path: str, trigger: str = "schedule") -> None:
@@ -203,7 +203,7 @@ def edition_job(config_path: str, trigger: str = "schedule") -> None:
         if slot is None:
             return
         try:
-            outcome = run_slot(config, store, schedule, slot, trigger=trigger, stop=_STOP)
+            outcome = run_slot(config, store, schedule, slot, trigger=trigger, stop=_STOP, clock=_clock)
         except Stopping:
             raise
         except Exception:

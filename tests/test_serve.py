@@ -262,7 +262,7 @@ def test_delivery_steps_run_once_per_slot_in_process(write_config, tmp_path: Pat
             raise ConnectionError("SMTP server not answering")
         return {"sent": 1}
 
-    slot = dt.datetime(2026, 12, 2, 7, tzinfo=UTC)
+    slot = dt.datetime(2031, 3, 4, 7, tzinfo=UTC)  # not today: everything runs on the injected clock
     clock = lambda: slot + dt.timedelta(minutes=3)  # noqa: E731 - an injected clock
     scheduler = BackgroundScheduler(jobstores={"startup": MemoryJobStore()})  # never started: jobs stay pending
     monkeypatch.setattr(serve_module, "DELIVERY_STEPS", [email])
@@ -273,10 +273,10 @@ def test_delivery_steps_run_once_per_slot_in_process(write_config, tmp_path: Pat
         stop.set()  # asked to stop before the build: nothing is built or published
         with pytest.raises(Stopping):
             serve_module.run_slot(config, store, schedule, slot, trigger="schedule", stop=stop, clock=clock)
-        assert not (config.output / "2026-12-02").exists() and calls == []
+        assert not (config.output / "2031-03-04").exists() and calls == []
 
         serve_module.edition_job(str(config_path))  # builds, the email step fails: a retry is planned
-        assert calls == [(dt.date(2026, 12, 2), True)]
+        assert calls == [(dt.date(2031, 3, 4), True)]
         retry = scheduler.get_job("edition-retry")
         assert retry.args == (str(config_path), "retry") and retry.trigger.run_date == clock() + serve_module.RETRY_DELAY
         serve_module.edition_job(*retry.args)  # the retry: no rebuild, the email goes out
