@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.table import Table
 
-from digest.cli import config_option, fail_cleanly, json_option, main, setup_logging, stdout
+from digest.cli import config_option, fail_cleanly, json_option, main, setup_logging, stderr, stdout
 from digest.config import load_config
 from digest.errors import StoreError
 
@@ -25,9 +26,30 @@ def serve(config_path: str | None, verbose: bool) -> None:
     from digest.serve import serve as run_serve
 
     setup_logging(False, verbose)
+    _timestamps()
     if not verbose:  # its per-job lines repeat ours; keep its warnings (misfires) and errors
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     run_serve(Path(config_path or "feeds.yaml"))
+
+
+def _timestamps() -> None:
+    """A long-running process logs with the time, unless journald (or a terminal) adds it."""
+    if stderr.is_terminal or os.environ.get("JOURNAL_STREAM"):
+        return
+    for handler in logging.getLogger().handlers:
+        formatter = handler.formatter
+        if formatter is not None:
+            handler.setFormatter(_Timed(formatter))
+
+
+class _Timed(logging.Formatter):
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="seconds")
+        return f"{when} {self.inner.format(record)}"
 
 
 @main.command()
