@@ -127,11 +127,18 @@ def build(config: Config, store: SQLStore, date: dt.date, now: dt.datetime,
 def run(config: Config, *, date: dt.date | str | None = None, now: dt.datetime | None = None,
         force: bool = False, progress: Progress = _no_progress) -> RunResult:
     """Poll once, then build and publish the edition for ``date``."""
+    from digest.store.locks import hold_lease, recorded
+
     now = now or dt.datetime.now(UTC)
     with open_store(config.storage) as store:
-        reports = poll(config, store, now, force=force, progress=progress)
+        with hold_lease(store, "poll", wait=120, what="a poll"), recorded(store, "poll", trigger="run"):
+            reports = poll(config, store, now, force=force, progress=progress)
         day = resolve_date(config, store, date, now)
-        result = build(config, store, day, now, progress)
+        # the edition lease: `digest run` and `digest serve` never build the same edition at once
+        with hold_lease(store, f"edition:{day}", what=f"building the edition for {day}"), \
+                recorded(store, "edition", edition_date=day, trigger="run") as detail:
+            result = build(config, store, day, now, progress)
+            detail.update(path=str(result.edition_dir), number=result.briefing.number)
     return RunResult(edition_dir=result.edition_dir, briefing=result.briefing, feeds=tuple(reports))
 
 

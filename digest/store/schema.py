@@ -183,3 +183,29 @@ deliveries = sa.Table(
     sa.Column("error", sa.Text),
     sa.PrimaryKeyConstraint("edition_date", "recipient"),
 )
+
+# -- leases and the run log (digest serve; see digest/store/locks.py) ----------
+
+locks = sa.Table(
+    "locks", metadata,
+    sa.Column("name", sa.Text, primary_key=True),  # e.g. "edition:2026-12-02", "poll", "serve:<owner>"
+    sa.Column("owner", sa.Text, nullable=False),  # host:pid:token
+    sa.Column("acquired", UTCDateTime, nullable=False),
+    sa.Column("expires", UTCDateTime, nullable=False),
+)
+
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),  # poll | edition | deliver
+    sa.Column("name", sa.Text),  # the delivery step
+    sa.Column("slot", UTCDateTime),  # the schedule slot an edition or delivery belongs to
+    sa.Column("edition_date", sa.Text),  # YYYY-MM-DD
+    sa.Column("trigger", sa.Text),  # schedule | catch-up | run
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("started", UTCDateTime, nullable=False),
+    sa.Column("finished", UTCDateTime),
+    sa.Column("status", sa.Text, nullable=False),  # running | ok | failed | interrupted | skipped
+    sa.Column("detail", sa.Text),  # JSON
+    sa.Index("ix_runs_kind_id", "kind", "id"),
+)
