@@ -24,16 +24,12 @@ def site() -> None:
 def site_build(config_path: str | None, site_out: str | None, quiet: bool, as_json: bool) -> None:
     """Build or update the site from the published editions; only changed pages are rewritten."""
     from digest.render.html import plural
+    from digest.deliver.steps import site_dir as default_site_dir
     from digest.site import build_site
 
     setup_logging(quiet or as_json, False)
     config = resolve_config(config_path, False, None)
-    if site_out:
-        site_dir = Path(site_out).resolve()
-    elif config.site is not None:
-        site_dir = config.site.dir
-    else:
-        site_dir = config.output / "site"
+    site_dir = Path(site_out).resolve() if site_out else default_site_dir(config)
     report = build_site(config.output, site_dir, title=config.briefing.title, templates_dir=config.templates,
                         base_url=config.site.base_url if config.site else None)
     if as_json:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, load_config
+from digest.deliver.steps import send_email, update_site
 from digest.fetch.schedule import is_due
 from digest.model import FeedState
 from digest.pipeline import FeedReport, build, poll
@@ -50,7 +51,7 @@ UTC = dt.timezone.utc
 DeliveryStep = Callable[[Config, SQLStore, dt.date, dt.datetime], Any]
 #: Run in order after each edition build, once per slot: ``step(config, store, date, now)``.
 #: A step may return a dict, which is stored as its result. Name: ``step.step_name`` or ``__name__``.
-DELIVERY_STEPS: list[DeliveryStep] = []
+DELIVERY_STEPS: list[DeliveryStep] = [update_site, send_email]
 ENV_HOOKS = "DIGEST_DELIVERY_HOOKS"
 
 EDITION_GRACE = 12 * 3600  # seconds late (suspend, stall) an edition job may still run; then catch-up on start-up

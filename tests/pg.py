@@ -23,22 +23,34 @@ def _as_server_user(args: list[str]) -> list[str]:
     return args
 
 
+def _postgres_bin() -> Path | None:
+    """The folder with initdb and pg_ctl: on PATH, else Debian's /usr/lib/postgresql/<version>/bin."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).parent
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
+            return folder
+    return None
+
+
 @contextmanager
 def postgres_url() -> Iterator[str]:
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
-    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
-        pytest.skip("PostgreSQL (initdb, pg_ctl) is not installed")
+    bindir = _postgres_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed: apt-get install postgresql")
     folder = Path(tempfile.mkdtemp(prefix="digest-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "nobody")
     data, port = folder / "data", 40000 + os.getpid() % 20000
     run = lambda *a: subprocess.run(_as_server_user(list(a)), check=True, capture_output=True, timeout=60)  # noqa: E731
     try:
-        run("initdb", "-D", str(data), "-A", "trust", "-U", "digest", "--no-sync", "-E", "UTF8")
-        run("pg_ctl", "-D", str(data), "-w", "-l", str(folder / "log"),
+        run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "digest", "--no-sync", "-E", "UTF8")
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"),
             "-o", f"-k {folder} -p {port} -c listen_addresses='' -c fsync=off", "start")
         yield f"postgresql+psycopg://digest@/postgres?host={folder}&port={port}"
     finally:
-        subprocess.run(_as_server_user(["pg_ctl", "-D", str(data), "-m", "immediate", "stop"]),
+        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
                        capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)

@@ -59,9 +59,13 @@ class Serve:
     """One `digest serve` subprocess with its log in a file."""
 
     def __init__(self, config: Path, seconds: int, name: str = "serve", smtp_port: int | None = None) -> None:
+        if smtp_port and "email:" not in config.read_text(encoding="utf-8"):  # the real email step
+            with open(config, "a", encoding="utf-8") as handle:
+                handle.write("email: {to: [reader@127.0.0.1], from: digest@127.0.0.1,\n"
+                             f"        smtp: {{host: 127.0.0.1, port: {smtp_port}, starttls: false}}}}\n")
         self.log = config.parent / f"{name}.log"
         env = {**os.environ, "DIGEST_SCHEDULE_SECONDS": str(seconds), "PYTHONPATH": str(TESTS),
-               "DIGEST_DELIVERY_HOOKS": "serve_hooks:record" + (",serve_hooks:email" if smtp_port else ""),
+               "DIGEST_DELIVERY_HOOKS": "serve_hooks:record",
                "DIGEST_TEST_HOOK_LOG": str(config.parent / "delivered.txt"),
                "DIGEST_TEST_SMTP_PORT": str(smtp_port or "")}
         with open(self.log, "ab") as log:
@@ -120,13 +124,13 @@ def wait_for(check: Callable[[], object], timeout: float = 90, what: object = ""
     raise AssertionError(f"timed out waiting for {what() if callable(what) else what or check}")
 
 
-def runs(db: Path, kind: str) -> list[tuple]:
+def runs(db: Path, kind: str, name: str | None = None) -> list[tuple]:
     if not db.exists():
         return []
     with sqlite3.connect(db, timeout=10) as conn:
         try:
             return conn.execute("SELECT status, slot, edition_date, trigger, started FROM runs WHERE kind = ? "
-                                "ORDER BY id", (kind,)).fetchall()
+                                "AND (? IS NULL OR name = ?) ORDER BY id", (kind, name, name)).fetchall()
         except sqlite3.OperationalError:
             return []
 
@@ -158,7 +162,7 @@ def test_serve_polls_builds_delivers_and_stops_cleanly(site: Path, server, serve
     assert "schedule" in {r[3] for r in ok} and {r[3] for r in ok} <= {"catch-up", "schedule"}, log
     assert len({r[1] for r in ok}) == len(ok)  # one build per slot
     assert all(r[0] in ("ok", "interrupted") for r in editions)
-    deliveries = [r for r in runs(db, "deliver") if r[0] == "ok"]
+    deliveries = [r for r in runs(db, "deliver", "record") if r[0] == "ok"]
     slots = [r[1] for r in deliveries]
     assert len(set(slots)) == len(slots) and {r[1] for r in ok} <= set(slots)  # the hook ran once per slot
     # ... and each slot it ran for had its edition built after the slot began (a late build can serve two)
@@ -177,6 +181,9 @@ def test_serve_polls_builds_delivers_and_stops_cleanly(site: Path, server, serve
     report = json.loads(status.stdout)
     assert report["last"]["poll"]["status"] == "ok" and report["last"]["edition"]["status"] == "ok"
     assert report["last"]["deliver record"]["status"] == "ok"
+    assert report["last"]["deliver site"]["status"] == "ok" and report["last"]["deliver email"]["status"] == "ok"
+    site_index = out / "site" / "index.html"  # the static site was updated by the edition job
+    assert site_index.is_file() and day in site_index.read_text(encoding="utf-8")
     assert [f["name"] for f in report["failing_feeds"]] == ["Broken Feed"]
     assert "500" in report["failing_feeds"][0]["error"]
     assert report["next"]["poll"] and report["next"]["edition"] and report["servers"] == []
@@ -207,11 +214,12 @@ def test_sigkill_mid_edition_then_two_restarts_complete_it_once(site: Path, serv
     assert [s.stop(signal.SIGINT) for s in pair] == [0, 0]
     assert "interrupted; catching up" in pair[0].text() + pair[1].text()
     assert [r[0] for r in runs(db, "edition")] == ["interrupted", "ok"]
-    assert len(delivered(site)) == 1 and [r[0] for r in runs(db, "deliver")] == ["ok", "ok"]
-    assert len(mailbox) == 1 and mailbox[0]["Subject"] == f"Serve Test — {day}"
+    assert len(delivered(site)) == 1 and [r[0] for r in runs(db, "deliver")] == ["ok", "ok", "ok"]
+    assert len(mailbox) == 1 and day in mailbox[0]["Subject"] and "Serve Test" in mailbox[0]["Subject"]
     attachment = next(p for p in mailbox[0].walk() if p.get_content_type() == "application/pdf")
     assert attachment.get_payload(decode=True) == (out / day / "briefing.pdf").read_bytes()
-    assert [p.name for p in out.iterdir() if p.is_dir()] == [day]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [day, "site"]  # the edition, the site
+    assert (out / "site" / "index.html").is_file()
     assert sorted(p.name for p in (out / day).iterdir()) == ["briefing.html", "briefing.json", "briefing.pdf"]
     assert not list(out.glob(".*.tmp-*"))
     with sqlite3.connect(db) as conn:
@@ -310,7 +318,7 @@ def test_serve_on_postgresql(site: Path, pg_url: str, serves) -> None:
     assert [f["name"] for f in report["failing_feeds"]] == ["Broken Feed"]
     with open_store(pg_url) as store:
         assert [r.status for r in store.runs("edition")] == ["ok"]
-        assert [r.status for r in store.runs("deliver")] == ["ok"]
+        assert [r.status for r in store.runs("deliver")] == ["ok", "ok", "ok"]  # site, email (none set), record
         with store.engine.connect() as conn:
             assert {row[0] for row in conn.exec_driver_sql("SELECT id FROM apscheduler_jobs")} == {"poll", "edition"}
     assert len(delivered(site)) == 1
