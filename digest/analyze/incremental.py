@@ -1,0 +1,326 @@
+"""Incremental event clustering: each new article joins an open event or starts one.
+
+An article is a TF-IDF vector of its headline (weighted ``TITLE_WEIGHT`` times)
+and its text, with document frequencies counted over every article seen so far
+(streaming IDF). An event keeps the sum of its members' vectors (its centroid)
+and the capitalised names (entities) its members mention.
+
+A new article is compared with the *open* events only (those that received an
+article in the last ``open_hours``), found through an inverted index over the
+events' strongest centroid terms; the score is the cosine with the centroid,
+damped by the time since the event was last seen (``exp(-gap/decay_hours)``),
+plus a small bonus for shared names. The best event at or above ``threshold``
+gets the article, otherwise it starts a new event. So the cost per article
+depends on the open window, never on how many articles the store holds.
+
+The whole state is plain data (:meth:`IncrementalClusterer.to_state` /
+:meth:`from_state`), so the store can keep it between runs and each run only
+assigns the articles it has not seen: event ids are stable as events grow.
+Two open events that become near-duplicates are merged (the larger keeps its
+id); the merge is reported so it can be recorded (old id -> new id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import heapq
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from digest.analyze.text import STOPWORDS, content_words
+
+UTC = dt.timezone.utc
+
+
+@dataclass(frozen=True)
+class Params:
+    threshold: float = 0.22  # minimum score to join an open event
+    title_weight: int = 3  # the headline counts this many times
+    decay_hours: float = 120.0  # score *= exp(-gap / decay_hours)
+    open_hours: float = 96.0  # an event with no article for this long is closed
+    entity_bonus: float = 0.03  # per shared name (capped by max_entity_bonus)
+    max_entity_bonus: float = 0.09
+    merge_threshold: float = 0.6  # centroid cosine at which two open events merge
+    query_terms: int = 14  # article terms used to find candidate events
+    index_terms: int = 40  # centroid terms indexed per event
+    candidates: int = 12  # candidates scored exactly
+    anchor: float = 0.5  # time gap measured from: 0 = last seen, 1 = first seen, 0.5 = mid-span
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What the clusterer needs of one article."""
+
+    key: str
+    title: str
+    text: str
+    published: dt.datetime
+
+
+@dataclass(frozen=True)
+class Assignment:
+    key: str
+    event: str
+    score: float  # 0.0 when the article started the event
+
+
+@dataclass(frozen=True)
+class Merge:
+    old_id: str
+    new_id: str
+    at: dt.datetime
+
+
+@dataclass
+class OpenEvent:
+    id: str
+    first_seen: float  # POSIX seconds
+    last_seen: float
+    size: int
+    centroid: dict[str, float]
+    entities: Counter[str] = field(default_factory=Counter)
+    norm2: float = 0.0
+    indexed: frozenset[str] = frozenset()
+
+
+_NAME = re.compile(r"(?:[A-Z][a-zA-Z'’.-]*[a-zA-Z]|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'’.-]*[a-zA-Z]|[A-Z]{2,}))*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”]\s+|\n\s*)$")
+_GENERIC_NAMES = frozenset("""
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december the a an in on at for and but of to it he she they we i
+this that these those his her their its there here what when where why how who breaking update live
+watch video photos opinion analysis exclusive report news
+""".split())
+
+
+def extract_entities(text: str) -> list[str]:
+    """Capitalised names in ``text`` (lower-cased), e.g. "kim jong un", "vostochny cosmodrome".
+
+    A single capitalised word at the start of a sentence is skipped unless it
+    is not an ordinary word (the stopword list decides), so "The" and "But" are
+    not names while "Putin" at a sentence start still is.
+    """
+    out = []
+    for match in _NAME.finditer(text):
+        words = match.group(0).split()
+        while words and words[0].lower().strip(".") in _GENERIC_NAMES | STOPWORDS:
+            words = words[1:]
+        if not words:
+            continue
+        at_start = _SENTENCE_START.search(text[:match.start()]) is not None
+        if len(words) == 1 and at_start and words[0] == match.group(0).split()[0]:
+            if words[0].lower() in STOPWORDS or len(words[0]) < 3:
+                continue
+        name = " ".join(w.strip(".’'").lower() for w in words)
+        if len(name) >= 2 and name not in _GENERIC_NAMES:
+            out.append(name)
+    return out
+
+
+def new_event_id(first_key: str) -> str:
+    return "ev-" + hashlib.sha256(first_key.encode("utf-8")).hexdigest()[:12]
+
+
+def _seconds(when: dt.datetime) -> float:
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
+
+
+class IncrementalClusterer:
+    """Streaming clusterer over open events; feed articles in time order with :meth:`add`."""
+
+    def __init__(self, params: Params | None = None) -> None:
+        self.params = params or Params()
+        self.df: Counter[str] = Counter()
+        self.docs = 0
+        self.events: dict[str, OpenEvent] = {}
+        self.postings: dict[str, set[str]] = {}
+        self.clock = 0.0  # latest publication time seen (POSIX seconds)
+        self.closed: list[str] = []  # events closed since the caller last cleared this
+        self.merges: list[Merge] = []  # merges since the caller last cleared this
+
+    # -- vectors --------------------------------------------------------------
+
+    def _terms(self, item: Incoming) -> Counter[str]:
+        counts = Counter(content_words(item.title))
+        for term in counts:
+            counts[term] *= self.params.title_weight
+        counts.update(content_words(item.text))
+        return counts
+
+    def vector(self, counts: Counter[str]) -> dict[str, float]:
+        n = self.docs + 1
+        vec = {t: (1.0 + math.log(c)) * (math.log((n + 1) / (self.df.get(t, 0) + 1)) + 1.0)
+               for t, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {t: v / norm for t, v in vec.items()}
+
+    # -- the open window ------------------------------------------------------
+
+    def _close_stale(self, now: float) -> None:
+        horizon = now - self.params.open_hours * 3600
+        for event in [e for e in self.events.values() if e.last_seen < horizon]:
+            self._unindex(event)
+            del self.events[event.id]
+            self.closed.append(event.id)
+
+    def _unindex(self, event: OpenEvent) -> None:
+        for term in event.indexed:
+            posting = self.postings.get(term)
+            if posting is not None:
+                posting.discard(event.id)
+                if not posting:
+                    del self.postings[term]
+        event.indexed = frozenset()
+
+    def _reindex(self, event: OpenEvent) -> None:
+        top = heapq.nlargest(self.params.index_terms, event.centroid.items(), key=lambda kv: kv[1])
+        wanted = frozenset(t for t, _ in top)
+        for term in event.indexed - wanted:
+            posting = self.postings.get(term)
+            if posting is not None:
+                posting.discard(event.id)
+                if not posting:
+                    del self.postings[term]
+        for term in wanted - event.indexed:
+            self.postings.setdefault(term, set()).add(event.id)
+        event.indexed = wanted
+
+    # -- scoring --------------------------------------------------------------
+
+    def _candidates(self, vec: dict[str, float]) -> list[str]:
+        postings = self.postings
+        known = [(t, w) for t, w in vec.items() if t in postings]  # unseen terms cannot match
+        query = heapq.nlargest(self.params.query_terms, known, key=lambda kv: kv[1])
+        partial: dict[str, float] = {}
+        for term, weight in query:
+            for event_id in postings[term]:
+                partial[event_id] = partial.get(event_id, 0.0) + weight
+        return heapq.nlargest(self.params.candidates, partial, key=partial.__getitem__)
+
+    def score(self, vec: dict[str, float], names: set[str], when: float, event: OpenEvent) -> float:
+        centroid = event.centroid
+        dot = sum(w * centroid.get(t, 0.0) for t, w in vec.items())
+        cosine = dot / math.sqrt(event.norm2) if event.norm2 > 0 else 0.0
+        shared = sum(1 for n in names if event.entities.get(n, 0) * 2 >= event.size)
+        bonus = min(self.params.max_entity_bonus, self.params.entity_bonus * shared)
+        ref = event.last_seen + self.params.anchor * (event.first_seen - event.last_seen)
+        gap_hours = abs(when - ref) / 3600
+        return (cosine + bonus) * math.exp(-gap_hours / self.params.decay_hours)
+
+    # -- assignment -----------------------------------------------------------
+
+    def add(self, item: Incoming) -> Assignment:
+        """Assign one article (the caller feeds them in publication order)."""
+        when = _seconds(item.published)
+        self.clock = max(self.clock, when)
+        self._close_stale(self.clock)
+        counts = self._terms(item)
+        vec = self.vector(counts)
+        names = set(extract_entities(f"{item.title}.\n{item.text}"))
+        scored = sorted(((self.score(vec, names, when, self.events[e]), e) for e in self._candidates(vec)),
+                        reverse=True)
+        self.docs += 1
+        self.df.update(counts.keys())
+        if not scored or scored[0][0] < self.params.threshold:
+            event = OpenEvent(id=self._fresh_id(item.key), first_seen=when, last_seen=when, size=0, centroid={})
+            self.events[event.id] = event
+            self._absorb(event, vec, names, when)
+            return Assignment(key=item.key, event=event.id, score=0.0)
+        best_score, best_id = scored[0]
+        event = self.events[best_id]
+        self._absorb(event, vec, names, when)
+        if len(scored) > 1 and scored[1][0] >= self.params.threshold:
+            event = self._maybe_merge(event, self.events[scored[1][1]], when)
+        return Assignment(key=item.key, event=event.id, score=round(best_score, 4))
+
+    def _maybe_merge(self, a: OpenEvent, b: OpenEvent, when: float) -> OpenEvent:
+        """An article that fits two open events well: merge them if their centroids are near-duplicates."""
+        small, large = sorted((a, b), key=lambda e: (e.size, -e.first_seen, e.id))
+        dot = sum(w * large.centroid.get(t, 0.0) for t, w in small.centroid.items())
+        if dot / math.sqrt(small.norm2 * large.norm2 or 1.0) < self.params.merge_threshold:
+            return a
+        self._unindex(small)
+        del self.events[small.id]
+        for term, weight in small.centroid.items():
+            old = large.centroid.get(term, 0.0)
+            large.centroid[term] = old + weight
+            large.norm2 += (old + weight) ** 2 - old * old
+        large.entities.update(small.entities)
+        large.size += small.size
+        large.first_seen = min(large.first_seen, small.first_seen)
+        large.last_seen = max(large.last_seen, small.last_seen)
+        self._reindex(large)
+        self.merges.append(Merge(old_id=small.id, new_id=large.id,
+                                 at=dt.datetime.fromtimestamp(when, UTC)))
+        return large
+
+    def _fresh_id(self, key: str) -> str:
+        event_id = new_event_id(key)
+        while event_id in self.events:
+            event_id = new_event_id(event_id)
+        return event_id
+
+    def _absorb(self, event: OpenEvent, vec: dict[str, float], names: set[str], when: float) -> None:
+        centroid, norm2 = event.centroid, event.norm2
+        for term, weight in vec.items():
+            old = centroid.get(term, 0.0)
+            new = old + weight
+            centroid[term] = new
+            norm2 += new * new - old * old
+        event.norm2 = norm2
+        event.entities.update(names)
+        event.size += 1
+        event.first_seen = min(event.first_seen, when)
+        event.last_seen = max(event.last_seen, when)
+        self._reindex(event)
+
+    # -- persistence ----------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """Plain JSON-able data from which :meth:`from_state` rebuilds this clusterer."""
+        return {
+            "docs": self.docs, "clock": self.clock, "df": dict(self.df),
+            "events": [{"id": e.id, "first_seen": e.first_seen, "last_seen": e.last_seen, "size": e.size,
+                        "centroid": e.centroid, "entities": dict(e.entities)} for e in self.events.values()],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], params: Params | None = None) -> IncrementalClusterer:
+        self = cls(params)
+        self.docs = int(state.get("docs", 0))
+        self.clock = float(state.get("clock", 0.0))
+        self.df = Counter(state.get("df", {}))
+        for e in state.get("events", []):
+            event = OpenEvent(id=e["id"], first_seen=e["first_seen"], last_seen=e["last_seen"], size=e["size"],
+                              centroid=dict(e["centroid"]), entities=Counter(e["entities"]))
+            event.norm2 = sum(v * v for v in event.centroid.values())
+            self.events[event.id] = event
+            self._reindex(event)
+        return self
+
+
+def resolve(merges: list[Merge]) -> dict[str, str]:
+    """Old event id -> the id it ended up in, following chains of merges."""
+    target = {m.old_id: m.new_id for m in merges}
+    out = {}
+    for old in target:
+        new = target[old]
+        while new in target:
+            new = target[new]
+        out[old] = new
+    return out
+
+
+def replay(items: list[Incoming], params: Params | None = None) -> list[Assignment]:
+    """Cluster ``items`` from scratch in publication order (ties by key); merged events resolved."""
+    clusterer = IncrementalClusterer(params)
+    ordered = sorted(items, key=lambda i: (_seconds(i.published), i.key))
+    assignments = [clusterer.add(item) for item in ordered]
+    moved = resolve(clusterer.merges)
+    return [Assignment(a.key, moved.get(a.event, a.event), a.score) for a in assignments]
