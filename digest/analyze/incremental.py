@@ -260,6 +260,20 @@ class IncrementalClusterer:
                                  at=dt.datetime.fromtimestamp(when, UTC)))
         return large
 
+    def seed(self, item: Incoming, event_id: str) -> None:
+        """Put an article into a known event (rebuilding the open window from stored assignments)."""
+        when = _seconds(item.published)
+        self.clock = max(self.clock, when)
+        counts = self._terms(item)
+        vec = self.vector(counts)
+        self.docs += 1
+        self.df.update(counts.keys())
+        event = self.events.get(event_id)
+        if event is None:
+            event = self.events[event_id] = OpenEvent(id=event_id, first_seen=when, last_seen=when, size=0,
+                                                      centroid={})
+        self._absorb(event, vec, set(extract_entities(f"{item.title}.\n{item.text}")), when)
+
     def _fresh_id(self, key: str) -> str:
         event_id = new_event_id(key)
         while event_id in self.events:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from digest.errors import StoreError
 from digest.model import Article, EditionRecord, FeedState, UpsertResult
 from digest.store import schema as t
+from digest.store.clustering import ClusteringStoreMixin
 
 _FEED_STATE_FIELDS = [f.name for f in dataclasses.fields(FeedState)]
 _ARTICLE_COLUMNS = ("key", "feed", "outlet", "title", "title_derived", "url", "path", "byline",
@@ -49,7 +50,7 @@ def create_engine(url: str) -> Engine:
     return engine
 
 
-class SQLStore:
+class SQLStore(ClusteringStoreMixin):
     """Everything digest keeps between runs. One instance per process."""
 
     def __init__(self, url: str) -> None:
