@@ -22,7 +22,8 @@ from digest.model import Article
 
 _OUTLET_SUFFIX = re.compile(r"\s+[-|–—]\s+[A-Z][\w .&'’]{1,40}$")
 _LABEL = re.compile(r"^(?:[A-Z][A-Za-z ]{1,20}|[A-Z ]{2,20}):\s+(?=\S)")  # "WATCH: ", "Opinion: "
-_SPIN = re.compile(r"[?!]|[\"“”‘’']\w|\b[A-Z]{4,}\b")
+_SPIN = re.compile(r"[?!]|[\"“”‘’']\w|\b[A-Z]{4,}\b|(?i:,\s+(?:says|say|claims|warns)\b|\b(?:slams|blasts|"
+                   r"rips|destroys|shocking|outrage|disaster)\b)")  # quotes, shouting, verdicts
 _LABEL_WORDS = {"watch", "opinion", "breaking", "live", "video", "analysis", "exclusive", "update",
                 "editorial", "commentary", "listen", "photos", "explainer", "updated"}
 
@@ -70,7 +71,7 @@ def central_title(articles: Sequence[Article]) -> str:
 
     def centrality(article: Article) -> tuple[float, int, str]:
         title = clean_title(article.title)
-        words = content_words(title)
+        words = set(content_words(title))
         score = sum(share[w] for w in words) / (len(articles) * max(len(words), 4)) if words else 0.0
         if _SPIN.search(title):
             score *= 0.8

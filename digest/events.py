@@ -40,7 +40,11 @@ def _clusterer(store: SQLStore, articles: Sequence[Article], stored: Mapping[int
 
 def assign_events(store: SQLStore, articles: Sequence[Article], now: dt.datetime,
                   params: Params | None = None) -> list[EventCluster]:
-    """Group ``articles`` into events with stable ids; store new assignments, merges and records."""
+    """Group ``articles`` into events with stable ids; store new assignments, merges and records.
+
+    ``articles`` come from the store (they carry row ids); one without an id is clustered but its
+    assignment cannot be remembered, so a later run would see it as new again.
+    """
     stored = store.event_assignments(a.id for a in articles if a.id is not None)
     clusterer = _clusterer(store, articles, stored, params)
     fresh = sorted((a for a in articles if a.id not in stored), key=lambda a: (a.published, a.key))

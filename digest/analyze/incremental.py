@@ -44,7 +44,7 @@ class Params:
     open_hours: float = 96.0  # an event with no article for this long is closed
     entity_bonus: float = 0.03  # per shared name (capped by max_entity_bonus)
     max_entity_bonus: float = 0.09
-    merge_threshold: float = 0.6  # centroid cosine at which two open events merge
+    merge_threshold: float = 0.4  # an article scoring this with two open events merges them
     query_terms: int = 14  # article terms used to find candidate events
     index_terms: int = 40  # centroid terms indexed per event
     candidates: int = 12  # candidates scored exactly
@@ -235,15 +235,16 @@ class IncrementalClusterer:
         best_score, best_id = scored[0]
         event = self.events[best_id]
         self._absorb(event, vec, names, when)
-        if len(scored) > 1 and scored[1][0] >= self.params.threshold:
+        if len(scored) > 1 and scored[1][0] >= self.params.merge_threshold:
             event = self._maybe_merge(event, self.events[scored[1][1]], when)
         return Assignment(key=item.key, event=event.id, score=round(best_score, 4))
 
     def _maybe_merge(self, a: OpenEvent, b: OpenEvent, when: float) -> OpenEvent:
-        """An article that fits two open events well: merge them if their centroids are near-duplicates."""
+        """An article that fits two open events strongly: the events were one all along; merge them
+        if their centroids also agree (cosine at least ``threshold``)."""
         small, large = sorted((a, b), key=lambda e: (e.size, -e.first_seen, e.id))
         dot = sum(w * large.centroid.get(t, 0.0) for t, w in small.centroid.items())
-        if dot / math.sqrt(small.norm2 * large.norm2 or 1.0) < self.params.merge_threshold:
+        if dot / math.sqrt(small.norm2 * large.norm2 or 1.0) < self.params.threshold:
             return a
         self._unindex(small)
         del self.events[small.id]
