@@ -28,6 +28,7 @@ import heapq
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +89,7 @@ class OpenEvent:
 
 
 _NAME = re.compile(r"(?:[A-Z][a-zA-Z'’.-]*[a-zA-Z]|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'’.-]*[a-zA-Z]|[A-Z]{2,}))*")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”]\s+|\n\s*)$")
+_SENTENCE_START = re.compile(r"(?:^\s*|[.!?:;\"“”]\s+|\n\s*)$")  # applied to the few characters before
 _GENERIC_NAMES = frozenset("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july
 august september october november december the a an in on at for and but of to it he she they we i
@@ -111,7 +112,7 @@ def extract_entities(text: str) -> list[str]:
             words = words[1:]
         if not words:
             continue
-        at_start = _SENTENCE_START.search(text[:match.start()]) is not None
+        at_start = _SENTENCE_START.search(text[max(0, match.start() - 4):match.start()]) is not None
         if len(words) == 1 and at_start and words[0] == match.group(0).split()[0]:
             if words[0].lower() in STOPWORDS or len(words[0]) < 3:
                 continue
@@ -178,17 +179,21 @@ class IncrementalClusterer:
                     del self.postings[term]
         event.indexed = frozenset()
 
-    def _reindex(self, event: OpenEvent) -> None:
-        top = heapq.nlargest(self.params.index_terms, event.centroid.items(), key=lambda kv: kv[1])
-        wanted = frozenset(t for t, _ in top)
+    def _reindex(self, event: OpenEvent, touched: Iterable[str] | None = None) -> None:
+        """Index the event's strongest centroid terms. Only ``touched`` terms (those of the article just
+        added) can have risen, so they compete with the indexed ones; None re-ranks the whole centroid."""
+        centroid = event.centroid
+        pool = centroid.keys() if touched is None else event.indexed.union(touched)
+        wanted = frozenset(heapq.nlargest(self.params.index_terms, pool, key=centroid.__getitem__))
+        postings = self.postings
         for term in event.indexed - wanted:
-            posting = self.postings.get(term)
+            posting = postings.get(term)
             if posting is not None:
                 posting.discard(event.id)
                 if not posting:
-                    del self.postings[term]
+                    del postings[term]
         for term in wanted - event.indexed:
-            self.postings.setdefault(term, set()).add(event.id)
+            postings.setdefault(term, set()).add(event.id)
         event.indexed = wanted
 
     # -- scoring --------------------------------------------------------------
@@ -205,7 +210,7 @@ class IncrementalClusterer:
 
     def score(self, vec: dict[str, float], names: set[str], when: float, event: OpenEvent) -> float:
         centroid = event.centroid
-        dot = sum(w * centroid.get(t, 0.0) for t, w in vec.items())
+        dot = sum(vec[t] * centroid[t] for t in vec.keys() & centroid.keys())
         cosine = dot / math.sqrt(event.norm2) if event.norm2 > 0 else 0.0
         shared = sum(1 for n in names if event.entities.get(n, 0) * 2 >= event.size)
         bonus = min(self.params.max_entity_bonus, self.params.entity_bonus * shared)
@@ -293,7 +298,7 @@ class IncrementalClusterer:
         event.size += 1
         event.first_seen = min(event.first_seen, when)
         event.last_seen = max(event.last_seen, when)
-        self._reindex(event)
+        self._reindex(event, vec.keys())
 
     # -- persistence ----------------------------------------------------------
 
