@@ -100,8 +100,7 @@ def run_incremental(articles: list[LabelledArticle]) -> dict:
     predicted = {i.key: clusterer.add(i).event for i in items}
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     from digest.analyze.incremental import resolve
-    moved = resolve(clusterer.merges)
-    predicted = {k: moved.get(e, e) for k, e in predicted.items()}
+    predicted = resolve(clusterer.changes, predicted)
     s = score({a.id: a.event_id for a in articles}, predicted)
     return {"seconds": seconds, "cpu": cpu, "bcubed_f1": s.bcubed_f1, "pairwise_f1": s.pairwise_f1,
             "open_events": len(clusterer.events)}

@@ -43,12 +43,14 @@ class EventRecord:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """An event id that stopped being used: ``old_id`` went into ``new_id`` ("merge") or split off."""
+    """A merge (all of ``old_id`` went into ``new_id``) or a split (some articles left ``old_id``,
+    which goes on, for the new event ``new_id``)."""
 
     old_id: str
     new_id: str
     reason: str  # "merge" | "split"
     at: dt.datetime
+    keys: tuple[str, ...] = ()  # for a split: the keys of the articles that moved
 
 
 def clean_title(title: str) -> str:

@@ -48,25 +48,25 @@ def assign_events(store: SQLStore, articles: Sequence[Article], now: dt.datetime
     stored = store.event_assignments(a.id for a in articles if a.id is not None)
     clusterer = _clusterer(store, articles, stored, params)
     fresh = sorted((a for a in articles if a.id not in stored), key=lambda a: (a.published, a.key))
+    before = {a.key: stored[a.id] for a in articles if a.id in stored}
     placed = {a.key: clusterer.add(_incoming(a)).event for a in fresh}
-    moved = resolve(clusterer.merges)
-    final = {a.key: moved.get(stored[a.id], stored[a.id]) for a in articles if a.id in stored}
-    final.update({key: moved.get(event, event) for key, event in placed.items()})
-    history = [HistoryEntry(old_id=m.old_id, new_id=m.new_id, reason="merge", at=now) for m in clusterer.merges]
+    final = resolve(clusterer.changes, {**before, **placed})
+    history = [HistoryEntry(old_id=c.old_id, new_id=c.new_id, reason=c.reason, at=now, keys=c.keys)
+               for c in clusterer.changes]
 
-    touched = set(placed.values()) | set(moved.values())
-    touched = {moved.get(e, e) for e in touched}
-    members = store.event_members(touched)
-    known = {a.key for group in members.values() for a in group}
-    for a in fresh:
-        if a.key not in known:
-            members.setdefault(final[a.key], []).append(a)
-    for old, new in moved.items():  # articles stored under a merged-away id join the survivor
-        members[new] = members.get(new, []) + [a for a in store.event_members([old])[old] if a.key not in known]
+    touched = set(placed.values()) | {c.old_id for c in clusterer.changes} | {c.new_id for c in clusterer.changes}
+    members = store.event_members(touched)  # as stored before this run
+    where = {a.key: event for event, group in members.items() for a in group}
+    by_key = {a.key: a for group in members.values() for a in group} | {a.key: a for a in articles}
+    moved = resolve(clusterer.changes, where)
+    groups: dict[str, list[Article]] = {}
+    for key, event in {**moved, **{k: final[k] for k in placed}}.items():
+        groups.setdefault(event, []).append(by_key[key])
     records = [build_record(event_id, group, open_=event_id in clusterer.events)
-               for event_id, group in sorted(members.items()) if group]
+               for event_id, group in sorted(groups.items())]
+    merged_away = [c.old_id for c in clusterer.changes if c.reason == "merge"]
     store.commit_clustering(clusterer.to_state(), [(a.id, final[a.key]) for a in fresh if a.id is not None],
-                            history, records, clusterer.closed, now)
+                            history, records, [*clusterer.closed, *merged_away], now)
     return _clusters(articles, final)
 
 

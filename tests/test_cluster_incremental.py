@@ -9,7 +9,7 @@ import pytest
 from conftest import SAMPLE_SEEDS
 
 from digest.analyze.cluster_eval import load_labelled, score
-from digest.analyze.incremental import (IncrementalClusterer, Incoming, Params, extract_entities, replay)
+from digest.analyze.incremental import IncrementalClusterer, Incoming, Params, extract_entities, replay, resolve
 from digest.config import load_config
 from digest.model import Article
 from digest.pipeline import poll
@@ -113,3 +113,27 @@ def test_names_from_capitalisation() -> None:
                              "But officials said little.")
     assert "vostochny cosmodrome" in names and "kim jong un" in names and "putin" in names
     assert "the" not in names and "but" not in names
+
+
+def test_two_stories_glued_by_a_bridging_article_are_split_and_the_split_is_reported() -> None:
+    t0 = dt.datetime(2024, 9, 1, 8, tzinfo=UTC)
+    storm = ["Hurricane Delia makes landfall near Galveston with winds of 130 mph, flooding coastal streets.",
+             "Delia came ashore near Galveston as a category three hurricane, pushing a storm surge into streets.",
+             "Galveston streets flooded as Hurricane Delia made landfall overnight with 130 mph winds."]
+    power = ["Millions without power across Houston as crews race to restore electricity after lines fell.",
+             "Houston power outages: utility crews restore electricity to parts of the city, millions in the dark."]
+    items = [Incoming(f"h{i}", f"Hurricane Delia hits Galveston {i}", t, t0 + dt.timedelta(hours=i))
+             for i, t in enumerate(storm)]
+    items.append(Incoming("bridge", "Delia: Galveston landfall, Houston outages", f"{storm[0]} {power[0]}",
+                          t0 + dt.timedelta(hours=4)))
+    items += [Incoming(f"p{i}", "Houston power outages leave millions in the dark", t, t0 + dt.timedelta(hours=5 + i))
+              for i, t in enumerate(power)]
+    clusterer = IncrementalClusterer(Params(threshold=0.12))
+    assigned = {i.key: clusterer.add(i).event for i in items}
+    assert [c.reason for c in clusterer.changes] == ["split"]
+    split = clusterer.changes[0]
+    assert split.old_id == assigned["h0"] and set(split.keys) <= {"bridge", "p0", "p1"} and "p0" in split.keys
+    final = resolve(clusterer.changes, assigned)
+    assert len({final[k] for k in ("h0", "h1", "h2")}) == 1 and final["p0"] == final["p1"] != final["h0"]
+    # the default threshold never glues them in the first place
+    assert len({a.event for a in replay(items)}) == 2

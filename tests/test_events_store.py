@@ -125,3 +125,41 @@ def test_event_record_and_news_since_the_previous_edition(tmp_path: Path) -> Non
     assert (record.articles, record.outlets, record.independent_sources) == (3, 3, 2)
     assert "hurricane delia" in record.entities and "galveston" in record.entities
     assert context[first[0].id] == (t0, record.entities, 1)  # developing: 1 new article since the edition
+
+
+STORM = ["Hurricane Delia makes landfall near Galveston with winds of 130 mph, flooding coastal streets.",
+         "Delia came ashore near Galveston as a category three hurricane, pushing a storm surge into streets.",
+         "Galveston streets flooded as Hurricane Delia made landfall overnight with 130 mph winds."]
+POWER = ["Millions without power across Houston as crews race to restore electricity after transmission lines fell.",
+         "Houston power outages: utility crews restore electricity to parts of the city, millions still in the dark."]
+
+
+def test_a_split_moves_stored_articles_to_a_new_id_and_is_recorded(tmp_path: Path) -> None:
+    from digest.analyze.incremental import Params
+
+    loose = Params(threshold=0.12)  # loose enough that a bridging article glues two stories
+    url = f"sqlite:///{tmp_path / 'digest.db'}"
+    t0 = dt.datetime(2024, 9, 1, 8, tzinfo=UTC)
+    run1 = [article(f"h{i}", f"Hurricane Delia hits Galveston {i}", text, t0 + dt.timedelta(hours=i))
+            for i, text in enumerate(STORM)]
+    run1.append(article("bridge", "Delia: Galveston landfall, Houston power outages", f"{STORM[0]} {POWER[0]}",
+                        t0 + dt.timedelta(hours=4)))
+    run1.append(article("p0", "Houston power outages leave millions in the dark", POWER[0], t0 + dt.timedelta(hours=5)))
+    run2 = [article("p1", "Millions in Houston still without power", POWER[1], t0 + dt.timedelta(hours=6))]
+    window = (t0, t0 + dt.timedelta(days=1))
+    with open_store(url) as store:
+        store.upsert_articles(run1, t0 + dt.timedelta(hours=5))
+        glued = assign_events(store, store.articles_published_between(*window), t0 + dt.timedelta(hours=5), loose)
+        assert len(glued) == 1
+        original = glued[0].id
+        store.upsert_articles(run2, t0 + dt.timedelta(hours=7))
+        after = assign_events(store, store.articles_published_between(*window), t0 + dt.timedelta(hours=7), loose)
+        history = store.event_history()
+        records = store.event_records([c.id for c in after])
+    by_event = {c.id: set(c.article_keys) for c in after}
+    assert by_event[original] == {"h0", "h1", "h2"}  # the larger part keeps the id
+    (split_id,) = set(by_event) - {original}
+    assert by_event[split_id] == {"bridge", "p0", "p1"}
+    assert [(h.old_id, h.new_id, h.reason) for h in history] == [(original, split_id, "split")]
+    assert {k: e for k, (e, _) in assignments(url).items()} == {k: e for e, ks in by_event.items() for k in ks}
+    assert records[original].articles == 3 and records[split_id].articles == 3

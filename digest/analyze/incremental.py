@@ -46,6 +46,8 @@ class Params:
     entity_bonus: float = 0.03  # per shared name (capped by max_entity_bonus)
     max_entity_bonus: float = 0.09
     merge_threshold: float = 0.4  # an article scoring this with two open events merges them
+    split_below: float = 0.2  # an event whose two halves' average cosine falls below this splits
+    split_sizes: tuple[int, int] = (6, 40)  # events of these sizes are checked (every second article)
     query_terms: int = 14  # article terms used to find candidate events
     index_terms: int = 40  # centroid terms indexed per event
     candidates: int = 12  # candidates scored exactly
@@ -70,10 +72,15 @@ class Assignment:
 
 
 @dataclass(frozen=True)
-class Merge:
+class Change:
+    """A merge (every article of ``old_id`` now belongs to ``new_id``) or a split (the articles
+    ``keys`` left ``old_id``, which goes on, for the new event ``new_id``)."""
+
+    reason: str  # "merge" | "split"
     old_id: str
     new_id: str
     at: dt.datetime
+    keys: tuple[str, ...] = ()  # for a split: the articles that moved
 
 
 @dataclass
@@ -86,6 +93,14 @@ class OpenEvent:
     entities: Counter[str] = field(default_factory=Counter)
     norm2: float = 0.0
     indexed: frozenset[str] = frozenset()
+    members: dict[str, Member] = field(default_factory=dict)  # kept while the event is open
+
+
+@dataclass(frozen=True)
+class Member:
+    vector: dict[str, float]
+    names: tuple[str, ...]
+    when: float
 
 
 _NAME = re.compile(r"(?:[A-Z][a-zA-Z'’.-]*[a-zA-Z]|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'’.-]*[a-zA-Z]|[A-Z]{2,}))*")
@@ -143,7 +158,7 @@ class IncrementalClusterer:
         self.postings: dict[str, set[str]] = {}
         self.clock = 0.0  # latest publication time seen (POSIX seconds)
         self.closed: list[str] = []  # events closed since the caller last cleared this
-        self.merges: list[Merge] = []  # merges since the caller last cleared this
+        self.changes: list[Change] = []  # merges and splits, in the order they happened
 
     # -- vectors --------------------------------------------------------------
 
@@ -235,13 +250,16 @@ class IncrementalClusterer:
         if not scored or scored[0][0] < self.params.threshold:
             event = OpenEvent(id=self._fresh_id(item.key), first_seen=when, last_seen=when, size=0, centroid={})
             self.events[event.id] = event
-            self._absorb(event, vec, names, when)
+            self._absorb(event, vec, names, when, item.key)
             return Assignment(key=item.key, event=event.id, score=0.0)
         best_score, best_id = scored[0]
         event = self.events[best_id]
-        self._absorb(event, vec, names, when)
+        self._absorb(event, vec, names, when, item.key)
         if len(scored) > 1 and scored[1][0] >= self.params.merge_threshold:
             event = self._maybe_merge(event, self.events[scored[1][1]], when)
+        low, high = self.params.split_sizes
+        if low <= event.size <= high and event.size % 2 == 0:
+            event = self._maybe_split(event, item.key, when)
         return Assignment(key=item.key, event=event.id, score=round(best_score, 4))
 
     def _maybe_merge(self, a: OpenEvent, b: OpenEvent, when: float) -> OpenEvent:
@@ -258,13 +276,47 @@ class IncrementalClusterer:
             large.centroid[term] = old + weight
             large.norm2 += (old + weight) ** 2 - old * old
         large.entities.update(small.entities)
+        large.members.update(small.members)
         large.size += small.size
         large.first_seen = min(large.first_seen, small.first_seen)
         large.last_seen = max(large.last_seen, small.last_seen)
         self._reindex(large)
-        self.merges.append(Merge(old_id=small.id, new_id=large.id,
-                                 at=dt.datetime.fromtimestamp(when, UTC)))
+        self.changes.append(Change("merge", old_id=small.id, new_id=large.id,
+                                   at=dt.datetime.fromtimestamp(when, UTC)))
         return large
+
+    def _maybe_split(self, event: OpenEvent, key: str, when: float) -> OpenEvent:
+        """Two stories glued together by articles that fit both: split off the smaller one.
+        Returns the event that now holds ``key``."""
+        parts, cross = two_way_split(event.members)
+        if cross >= self.params.split_below or min(len(p) for p in parts) < 2:
+            return event
+        keep, leave = sorted(parts, key=lambda p: (-len(p), min(event.members[k].when for k in p)))
+        first = min(leave, key=lambda k: (event.members[k].when, k))
+        other = OpenEvent(id=self._fresh_id(first), first_seen=when, last_seen=when, size=0, centroid={})
+        self.events[other.id] = other
+        moving = {k: event.members.pop(k) for k in leave}
+        self._rebuild(event)
+        for k, member in sorted(moving.items(), key=lambda kv: (kv[1].when, kv[0])):
+            self._absorb(other, member.vector, set(member.names), member.when, k, member.names)
+        self.changes.append(Change("split", old_id=event.id, new_id=other.id, keys=tuple(sorted(leave)),
+                                   at=dt.datetime.fromtimestamp(when, UTC)))
+        return other if key in moving else event
+
+    def _rebuild(self, event: OpenEvent) -> None:
+        """Centroid, names and times recomputed from the event's members."""
+        self._unindex(event)
+        members = list(event.members.values())
+        event.centroid = {}
+        for m in members:
+            for term, weight in m.vector.items():
+                event.centroid[term] = event.centroid.get(term, 0.0) + weight
+        event.norm2 = sum(v * v for v in event.centroid.values())
+        event.entities = Counter(n for m in members for n in set(m.names))
+        event.size = len(members)
+        event.first_seen = min(m.when for m in members)
+        event.last_seen = max(m.when for m in members)
+        self._reindex(event)
 
     def seed(self, item: Incoming, event_id: str) -> None:
         """Put an article into a known event (rebuilding the open window from stored assignments)."""
@@ -278,7 +330,8 @@ class IncrementalClusterer:
         if event is None:
             event = self.events[event_id] = OpenEvent(id=event_id, first_seen=when, last_seen=when, size=0,
                                                       centroid={})
-        self._absorb(event, vec, set(extract_entities(f"{item.title}.\n{item.text}")), when)
+        names = extract_entities(f"{item.title}.\n{item.text}")
+        self._absorb(event, vec, set(names), when, item.key, tuple(sorted(set(names))))
 
     def _fresh_id(self, key: str) -> str:
         event_id = new_event_id(key)
@@ -286,7 +339,8 @@ class IncrementalClusterer:
             event_id = new_event_id(event_id)
         return event_id
 
-    def _absorb(self, event: OpenEvent, vec: dict[str, float], names: set[str], when: float) -> None:
+    def _absorb(self, event: OpenEvent, vec: dict[str, float], names: set[str], when: float, key: str,
+                kept_names: tuple[str, ...] | None = None) -> None:
         centroid, norm2 = event.centroid, event.norm2
         for term, weight in vec.items():
             old = centroid.get(term, 0.0)
@@ -298,6 +352,8 @@ class IncrementalClusterer:
         event.size += 1
         event.first_seen = min(event.first_seen, when)
         event.last_seen = max(event.last_seen, when)
+        event.members[key] = Member(vector=vec, names=kept_names if kept_names is not None else tuple(sorted(names)),
+                                    when=when)
         self._reindex(event, vec.keys())
 
     # -- persistence ----------------------------------------------------------
@@ -307,7 +363,9 @@ class IncrementalClusterer:
         return {
             "docs": self.docs, "clock": self.clock, "df": dict(self.df),
             "events": [{"id": e.id, "first_seen": e.first_seen, "last_seen": e.last_seen, "size": e.size,
-                        "centroid": e.centroid, "entities": dict(e.entities)} for e in self.events.values()],
+                        "centroid": e.centroid, "entities": dict(e.entities),
+                        "members": {k: [m.vector, list(m.names), m.when] for k, m in e.members.items()}}
+                       for e in self.events.values()],
         }
 
     @classmethod
@@ -318,29 +376,60 @@ class IncrementalClusterer:
         self.df = Counter(state.get("df", {}))
         for e in state.get("events", []):
             event = OpenEvent(id=e["id"], first_seen=e["first_seen"], last_seen=e["last_seen"], size=e["size"],
-                              centroid=dict(e["centroid"]), entities=Counter(e["entities"]))
+                              centroid=dict(e["centroid"]), entities=Counter(e["entities"]),
+                              members={k: Member(vector=dict(v), names=tuple(n), when=w)
+                                       for k, (v, n, w) in e.get("members", {}).items()})
             event.norm2 = sum(v * v for v in event.centroid.values())
             self.events[event.id] = event
             self._reindex(event)
         return self
 
 
-def resolve(merges: list[Merge]) -> dict[str, str]:
-    """Old event id -> the id it ended up in, following chains of merges."""
-    target = {m.old_id: m.new_id for m in merges}
-    out = {}
-    for old in target:
-        new = target[old]
-        while new in target:
-            new = target[new]
-        out[old] = new
-    return out
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[t] for t, w in a.items() if t in b)
+
+
+def two_way_split(members: dict[str, Member]) -> tuple[list[list[str]], float]:
+    """Average-linkage agglomeration of an event's members down to two groups, and the average
+    cosine between the two (1.0 when there are fewer than two members)."""
+    keys = sorted(members)
+    if len(keys) < 2:
+        return [keys], 1.0
+    sim = {(a, b): _dot(members[a].vector, members[b].vector) for i, a in enumerate(keys) for b in keys[i + 1:]}
+    groups = [[k] for k in keys]
+
+    def link(g: list[str], h: list[str]) -> float:
+        return sum(sim[(a, b) if a < b else (b, a)] for a in g for b in h) / (len(g) * len(h))
+
+    while len(groups) > 2:
+        _, i, j = max((link(groups[i], groups[j]), i, j) for i in range(len(groups))
+                      for j in range(i + 1, len(groups)))
+        groups[i] = groups[i] + groups.pop(j)
+    return groups, link(groups[0], groups[1])
+
+
+def resolve(changes: list[Change], assignments: dict[str, str]) -> dict[str, str]:
+    """Article key -> its event after ``changes`` (in order) applied to ``assignments`` (key -> event)."""
+    where = dict(assignments)
+    members: dict[str, set[str]] = {}
+    for key, event in where.items():
+        members.setdefault(event, set()).add(key)
+    for change in changes:
+        moving = set(change.keys) if change.reason == "split" else members.pop(change.old_id, set())
+        for key in moving:
+            if key in where:
+                members.get(where[key], set()).discard(key)
+                where[key] = change.new_id
+                members.setdefault(change.new_id, set()).add(key)
+    return where
 
 
 def replay(items: list[Incoming], params: Params | None = None) -> list[Assignment]:
-    """Cluster ``items`` from scratch in publication order (ties by key); merged events resolved."""
+    """Cluster ``items`` from scratch in publication order (ties by key); merges and splits applied."""
     clusterer = IncrementalClusterer(params)
     ordered = sorted(items, key=lambda i: (_seconds(i.published), i.key))
     assignments = [clusterer.add(item) for item in ordered]
-    moved = resolve(clusterer.merges)
-    return [Assignment(a.key, moved.get(a.event, a.event), a.score) for a in assignments]
+    final = resolve(clusterer.changes, {a.key: a.event for a in assignments})
+    return [Assignment(a.key, final[a.key], a.score) for a in assignments]

@@ -47,13 +47,14 @@ class ClusteringStoreMixin:
         with self.engine.begin() as conn:
             for record in records:
                 _upsert_event(conn, record, now)
-            for entry in history:
-                conn.execute(t.event_articles.update().where(t.event_articles.c.event_id == entry.old_id)
-                             .values(event_id=entry.new_id))
+            for entry in history:  # in the order they happened
+                moving = t.event_articles.c.event_id == entry.old_id
+                if entry.reason == "split":
+                    moving = sa.and_(moving, t.event_articles.c.article_id.in_(
+                        sa.select(t.articles.c.id).where(t.articles.c.key.in_(entry.keys))))
+                conn.execute(t.event_articles.update().where(moving).values(event_id=entry.new_id))
                 conn.execute(t.event_history.insert().values(old_id=entry.old_id, new_id=entry.new_id,
                                                              reason=entry.reason, at=entry.at))
-                conn.execute(t.event_records.update().where(t.event_records.c.event_id == entry.old_id)
-                             .values(open=False, updated=now))
             for article_id, event_id in assignments:
                 conn.execute(t.event_articles.delete().where(t.event_articles.c.article_id == article_id))
                 conn.execute(t.event_articles.insert().values(article_id=article_id, event_id=event_id,
