@@ -41,6 +41,9 @@ UTC = dt.timezone.utc
 class Params:
     threshold: float = 0.22  # minimum score to join an open event
     title_weight: int = 3  # the headline counts this many times
+    short_terms: int = 50  # articles with fewer distinct terms get a proportionally lower threshold
+    lead_words: int = 1_000_000  # the first words of the text count fully...
+    body_weight: float = 1.0  # ... the rest this much (0: lead only)
     decay_hours: float = 120.0  # score *= exp(-gap / decay_hours)
     open_hours: float = 96.0  # an event with no article for this long is closed
     entity_bonus: float = 0.03  # per shared name (capped by max_entity_bonus)
@@ -166,12 +169,17 @@ class IncrementalClusterer:
         counts = Counter(content_words(item.title))
         for term in counts:
             counts[term] *= self.params.title_weight
-        counts.update(content_words(item.text))
+        body = content_words(item.text)
+        lead = self.params.lead_words
+        counts.update(body[:lead])
+        if self.params.body_weight and len(body) > lead:  # the rest of the body counts a fraction
+            for term, n in Counter(body[lead:]).items():
+                counts[term] = counts.get(term, 0) + n * self.params.body_weight
         return counts
 
     def vector(self, counts: Counter[str]) -> dict[str, float]:
         n = self.docs + 1
-        vec = {t: (1.0 + math.log(c)) * (math.log((n + 1) / (self.df.get(t, 0) + 1)) + 1.0)
+        vec = {t: (1.0 + math.log(c) if c >= 1 else c) * (math.log((n + 1) / (self.df.get(t, 0) + 1)) + 1.0)
                for t, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {t: v / norm for t, v in vec.items()}
@@ -223,6 +231,11 @@ class IncrementalClusterer:
                 partial[event_id] = partial.get(event_id, 0.0) + weight
         return heapq.nlargest(self.params.candidates, partial, key=partial.__getitem__)
 
+    def threshold_for(self, terms: int) -> float:
+        """The join threshold for an article with ``terms`` distinct terms: lower for short texts
+        (a feed summary of ten words cannot share as much with an event as a full lead can)."""
+        return self.params.threshold * (min(1.0, math.sqrt(terms / self.params.short_terms)) if self.params.short_terms else 1.0)
+
     def score(self, vec: dict[str, float], names: set[str], when: float, event: OpenEvent) -> float:
         centroid = event.centroid
         dot = sum(vec[t] * centroid[t] for t in vec.keys() & centroid.keys())
@@ -247,7 +260,7 @@ class IncrementalClusterer:
                         reverse=True)
         self.docs += 1
         self.df.update(counts.keys())
-        if not scored or scored[0][0] < self.params.threshold:
+        if not scored or scored[0][0] < self.threshold_for(len(vec)):
             event = OpenEvent(id=self._fresh_id(item.key), first_seen=when, last_seen=when, size=0, centroid={})
             self.events[event.id] = event
             self._absorb(event, vec, names, when, item.key)
