@@ -53,7 +53,7 @@ class Params:
     split_sizes: tuple[int, int] = (6, 40)  # events of these sizes are checked (every second article)
     query_terms: int = 14  # article terms used to find candidate events
     index_terms: int = 40  # centroid terms indexed per event
-    candidates: int = 12  # candidates scored exactly
+    candidates: int = 8  # candidates scored exactly
     anchor: float = 0.5  # time gap measured from: 0 = last seen, 1 = first seen, 0.5 = mid-span
 
 
@@ -114,6 +114,7 @@ august september october november december the a an in on at for and but of to i
 this that these those his her their its there here what when where why how who breaking update live
 watch video photos opinion analysis exclusive report news
 """.split())
+_NOT_NAMES = _GENERIC_NAMES | STOPWORDS
 
 
 def extract_entities(text: str) -> list[str]:
@@ -126,7 +127,7 @@ def extract_entities(text: str) -> list[str]:
     out = []
     for match in _NAME.finditer(text):
         words = match.group(0).split()
-        while words and words[0].lower().strip(".") in _GENERIC_NAMES | STOPWORDS:
+        while words and words[0].lower().strip(".") in _NOT_NAMES:
             words = words[1:]
         if not words:
             continue
@@ -162,6 +163,7 @@ class IncrementalClusterer:
         self.clock = 0.0  # latest publication time seen (POSIX seconds)
         self.closed: list[str] = []  # events closed since the caller last cleared this
         self.changes: list[Change] = []  # merges and splits, in the order they happened
+        self._expiry: list[tuple[float, str]] = []  # (last seen, event id) heap; stale entries skipped
 
     # -- vectors --------------------------------------------------------------
 
@@ -188,10 +190,14 @@ class IncrementalClusterer:
 
     def _close_stale(self, now: float) -> None:
         horizon = now - self.params.open_hours * 3600
-        for event in [e for e in self.events.values() if e.last_seen < horizon]:
-            self._unindex(event)
-            del self.events[event.id]
-            self.closed.append(event.id)
+        expiry = self._expiry
+        while expiry and expiry[0][0] < horizon:
+            _, event_id = heapq.heappop(expiry)
+            event = self.events.get(event_id)
+            if event is not None and event.last_seen < horizon:
+                self._unindex(event)
+                del self.events[event_id]
+                self.closed.append(event_id)
 
     def _unindex(self, event: OpenEvent) -> None:
         for term in event.indexed:
@@ -240,7 +246,8 @@ class IncrementalClusterer:
         centroid = event.centroid
         dot = sum(vec[t] * centroid[t] for t in vec.keys() & centroid.keys())
         cosine = dot / math.sqrt(event.norm2) if event.norm2 > 0 else 0.0
-        shared = sum(1 for n in names if event.entities.get(n, 0) * 2 >= event.size)
+        entities, half = event.entities, event.size / 2
+        shared = sum(1 for n in names & entities.keys() if entities[n] >= half)
         bonus = min(self.params.max_entity_bonus, self.params.entity_bonus * shared)
         ref = event.last_seen + self.params.anchor * (event.first_seen - event.last_seen)
         gap_hours = abs(when - ref) / 3600
@@ -293,6 +300,7 @@ class IncrementalClusterer:
         large.size += small.size
         large.first_seen = min(large.first_seen, small.first_seen)
         large.last_seen = max(large.last_seen, small.last_seen)
+        heapq.heappush(self._expiry, (large.last_seen, large.id))
         self._reindex(large)
         self.changes.append(Change("merge", old_id=small.id, new_id=large.id,
                                    at=dt.datetime.fromtimestamp(when, UTC)))
@@ -329,6 +337,7 @@ class IncrementalClusterer:
         event.size = len(members)
         event.first_seen = min(m.when for m in members)
         event.last_seen = max(m.when for m in members)
+        heapq.heappush(self._expiry, (event.last_seen, event.id))
         self._reindex(event)
 
     def seed(self, item: Incoming, event_id: str) -> None:
@@ -365,6 +374,7 @@ class IncrementalClusterer:
         event.size += 1
         event.first_seen = min(event.first_seen, when)
         event.last_seen = max(event.last_seen, when)
+        heapq.heappush(self._expiry, (event.last_seen, event.id))
         event.members[key] = Member(vector=vec, names=kept_names if kept_names is not None else tuple(sorted(names)),
                                     when=when)
         self._reindex(event, vec.keys())
@@ -394,6 +404,7 @@ class IncrementalClusterer:
                                        for k, (v, n, w) in e.get("members", {}).items()})
             event.norm2 = sum(v * v for v in event.centroid.values())
             self.events[event.id] = event
+            heapq.heappush(self._expiry, (event.last_seen, event.id))
             self._reindex(event)
         return self
 
