@@ -137,3 +137,16 @@ def test_two_stories_glued_by_a_bridging_article_are_split_and_the_split_is_repo
     assert len({final[k] for k in ("h0", "h1", "h2")}) == 1 and final["p0"] == final["p1"] != final["h0"]
     # the default threshold never glues them in the first place
     assert len({a.event for a in replay(items)}) == 2
+
+
+def test_saved_vocabulary_is_bounded() -> None:
+    clusterer = IncrementalClusterer(Params(max_vocabulary=50))
+    t0 = dt.datetime(2024, 1, 1, tzinfo=UTC)
+    for i in range(30):
+        word = "".join(chr(97 + int(d)) for d in f"{i:03d}")  # a word of its own per article
+        clusterer.add(Incoming(f"k{i}", f"Story about {word}topic", f"common words {word}unique {word}rare",
+                               t0 + dt.timedelta(hours=i)))
+    state = clusterer.to_state()
+    assert len(clusterer.df) > 50 and len(state["df"]) == 50
+    assert state["df"]["common"] == 30  # the frequent terms are the ones kept
+    assert IncrementalClusterer.from_state(state).df["common"] == 30

@@ -41,6 +41,7 @@ UTC = dt.timezone.utc
 class Params:
     threshold: float = 0.22  # minimum score to join an open event
     title_weight: int = 3  # the headline counts this many times
+    max_vocabulary: int = 400_000  # document frequencies kept in the saved state
     short_terms: int = 50  # articles with fewer distinct terms get a proportionally lower threshold
     lead_words: int = 1_000_000  # the first words of the text count fully...
     body_weight: float = 1.0  # ... the rest this much (0: lead only)
@@ -384,12 +385,19 @@ class IncrementalClusterer:
     def to_state(self) -> dict[str, Any]:
         """Plain JSON-able data from which :meth:`from_state` rebuilds this clusterer."""
         return {
-            "docs": self.docs, "clock": self.clock, "df": dict(self.df),
+            "docs": self.docs, "clock": self.clock, "df": self._kept_df(),
             "events": [{"id": e.id, "first_seen": e.first_seen, "last_seen": e.last_seen, "size": e.size,
                         "centroid": e.centroid, "entities": dict(e.entities),
                         "members": {k: [m.vector, list(m.names), m.when] for k, m in e.members.items()}}
                        for e in self.events.values()],
         }
+
+    def _kept_df(self) -> dict[str, int]:
+        """Document frequencies to keep: all of them up to ``max_vocabulary`` terms, else the most
+        frequent (a term seen once long ago weighs as a new one), so the saved state stays bounded."""
+        if len(self.df) <= self.params.max_vocabulary:
+            return dict(self.df)
+        return dict(self.df.most_common(self.params.max_vocabulary))
 
     @classmethod
     def from_state(cls, state: dict[str, Any], params: Params | None = None) -> IncrementalClusterer:
