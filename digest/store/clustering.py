@@ -59,9 +59,8 @@ class ClusteringStoreMixin:
                 conn.execute(t.event_articles.delete().where(t.event_articles.c.article_id == article_id))
                 conn.execute(t.event_articles.insert().values(article_id=article_id, event_id=event_id,
                                                               assigned=now))
-            closed = list(closed)
-            if closed:
-                conn.execute(t.event_records.update().where(t.event_records.c.event_id.in_(closed))
+            for chunk in _chunks(list(closed)):
+                conn.execute(t.event_records.update().where(t.event_records.c.event_id.in_(chunk))
                              .values(open=False, updated=now))
             _put_state(conn, json.dumps(state, separators=(",", ":")), now)
 
@@ -73,13 +72,14 @@ class ClusteringStoreMixin:
         out: dict[str, list[Article]] = {i: [] for i in ids}
         if not ids:
             return out
-        query = (sa.select(t.articles, t.event_articles.c.event_id.label("event_id_"))
-                 .join(t.event_articles, t.event_articles.c.article_id == t.articles.c.id)
-                 .where(t.event_articles.c.event_id.in_(ids))
-                 .order_by(t.articles.c.published, t.articles.c.id))
         with self.engine.connect() as conn:
-            for row in conn.execute(query):
-                out[row.event_id_].append(_article(row))
+            for chunk in _chunks(ids):
+                query = (sa.select(t.articles, t.event_articles.c.event_id.label("event_id_"))
+                         .join(t.event_articles, t.event_articles.c.article_id == t.articles.c.id)
+                         .where(t.event_articles.c.event_id.in_(chunk))
+                         .order_by(t.articles.c.published, t.articles.c.id))
+                for row in conn.execute(query):
+                    out[row.event_id_].append(_article(row))
         return out
 
     def event_records(self, event_ids: Iterable[str]) -> dict[str, EventRecord]:
@@ -87,7 +87,8 @@ class ClusteringStoreMixin:
         if not ids:
             return {}
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t.event_records).where(t.event_records.c.event_id.in_(ids)))
+            rows = [r for chunk in _chunks(ids)
+                    for r in conn.execute(sa.select(t.event_records).where(t.event_records.c.event_id.in_(chunk)))]
             return {r.event_id: EventRecord(id=r.event_id, title=r.title, first_seen=r.first_seen,
                                             last_seen=r.last_seen, articles=r.articles, outlets=r.outlets,
                                             independent_sources=r.independent_sources,
@@ -107,11 +108,13 @@ class ClusteringStoreMixin:
         ids = list(event_ids)
         if not ids:
             return {}
-        query = (sa.select(t.event_articles.c.event_id, sa.func.count())
-                 .where(t.event_articles.c.event_id.in_(ids), t.event_articles.c.assigned > since)
-                 .group_by(t.event_articles.c.event_id))
+        counts: dict[str, int] = {}
         with self.engine.connect() as conn:
-            counts = {event_id: n for event_id, n in conn.execute(query)}
+            for chunk in _chunks(ids):
+                query = (sa.select(t.event_articles.c.event_id, sa.func.count())
+                         .where(t.event_articles.c.event_id.in_(chunk), t.event_articles.c.assigned > since)
+                         .group_by(t.event_articles.c.event_id))
+                counts.update({event_id: n for event_id, n in conn.execute(query)})
         return {i: counts.get(i, 0) for i in ids}
 
     def set_event_titles(self, titles: Mapping[str, str], now: dt.datetime) -> None:
@@ -119,6 +122,11 @@ class ClusteringStoreMixin:
         with self.engine.begin() as conn:
             for event_id, title in titles.items():
                 conn.execute(t.events.update().where(t.events.c.id == event_id).values(title=title, updated=now))
+
+
+def _chunks(ids: list[str], size: int = 500) -> list[list[str]]:
+    """IN lists of bounded length (SQLite limits bound parameters per statement)."""
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
 def _upsert_event(conn: Connection, record: EventRecord, now: dt.datetime) -> None:
