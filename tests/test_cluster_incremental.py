@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from conftest import SAMPLE_SEEDS
 
 from digest.analyze.cluster_eval import load_labelled, score

@@ -10,14 +10,17 @@ article in the last ``open_hours``), found through an inverted index over the
 events' strongest centroid terms; the score is the cosine with the centroid,
 damped by the time since the event was last seen (``exp(-gap/decay_hours)``),
 plus a small bonus for shared names. The best event at or above ``threshold``
-gets the article, otherwise it starts a new event. So the cost per article
-depends on the open window, never on how many articles the store holds.
+(lower for short texts such as feed summaries) gets the article, otherwise it
+starts a new event. So the cost per article depends on the open window, never
+on how many articles the store holds.
 
 The whole state is plain data (:meth:`IncrementalClusterer.to_state` /
 :meth:`from_state`), so the store can keep it between runs and each run only
 assigns the articles it has not seen: event ids are stable as events grow.
-Two open events that become near-duplicates are merged (the larger keeps its
-id); the merge is reported so it can be recorded (old id -> new id).
+When one article fits two open events strongly they merge (the larger keeps
+its id); when an open event's two halves drift apart, the smaller half splits
+off under a new id. Both are reported in order (:class:`Change`) so the store
+can record them (old id -> new id) and move the articles concerned.
 """
 
 from __future__ import annotations
