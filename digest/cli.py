@@ -204,6 +204,7 @@ import digest.cli_feeds  # noqa: E402,F401  (feeds add/import/export/check)
 from digest import cli_deliver, cli_site  # noqa: E402,F401  (register send, site)
 import digest.cli_eval_extract  # noqa: E402,F401  (digest eval extract)
 import digest.cli_serve  # noqa: E402,F401  (registers `digest serve` and `digest status`)
+import digest.cli_eval_cluster  # noqa: E402,F401  (registers `digest eval cluster`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

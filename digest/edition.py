@@ -14,7 +14,7 @@ from digest.analyze.summary import summarize_event
 from digest.config import Config
 from digest.dedup import Syndication, syndicate
 from digest.dedup.support import recount_support
-from digest.events import assign_events, save_events
+from digest.events import assign_events, event_context, save_events
 from digest.model import Article, Briefing, Event, EventCluster, FeedHealth, FeedState, SourceRef
 from digest.store import SQLStore
 
@@ -101,6 +101,7 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
                                      origin=origins[key] if origins[key] != a.outlet else None,
                                      quoted_from=syndication.quoted_from.get(key, ())))
     events, titles = [], {}
+    context = event_context(store, [c.id for c in shown], previous.generated_at if previous else None)
     for cluster in shown:
         members = [by_key[k] for k in cluster.article_keys]
         summary = summarize_event(members, source_ids, origins)
@@ -108,11 +109,13 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
         events.append(Event(
             id=cluster.id, status=_status(cluster, by_key, previous_ids, previous.generated_at if previous else None),
             title=summary.title, summary=summary.summary,
-            first_seen=min(a.published for a in members), last_seen=max(a.published for a in members),
+            first_seen=context[cluster.id][0] or min(a.published for a in members),
+            last_seen=max(a.published for a in members),
             sources=tuple(source_ids[k] for k in cluster.article_keys),
             outlet_count=len({a.outlet for a in members}),
             independent_sources=len({origins[a.key] for a in members}),
             facts=recount_support(summary.facts, members, source_ids, syndication),  # issue 5
+            entities=context[cluster.id][1], new_articles=context[cluster.id][2],
         ))
     save_events(store, shown, by_key, titles, now)  # keep the readable titles
     groups = syndication_groups(syndication, source_ids)

@@ -209,3 +209,37 @@ runs = sa.Table(
     sa.Column("detail", sa.Text),  # JSON
     sa.Index("ix_runs_kind_id", "kind", "id"),
 )
+
+# -- incremental event clustering (digest/store/clustering.py) -----------------
+
+cluster_state = sa.Table(  # the clusterer's open window between runs: one JSON document per name
+    "cluster_state", metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("updated", UTCDateTime, nullable=False),
+)
+
+event_records = sa.Table(  # what an edition or the site shows about an event, across runs
+    "event_records", metadata,
+    sa.Column("event_id", sa.Text, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("first_seen", UTCDateTime, nullable=False),
+    sa.Column("last_seen", UTCDateTime, nullable=False),
+    sa.Column("articles", sa.Integer, nullable=False),
+    sa.Column("outlets", sa.Integer, nullable=False),
+    sa.Column("independent_sources", sa.Integer, nullable=False),
+    sa.Column("entities", JSONList, nullable=False, default=()),
+    sa.Column("open", sa.Boolean, nullable=False, default=True),
+    sa.Column("updated", UTCDateTime, nullable=False),
+)
+
+event_history = sa.Table(  # merges and splits: old_id stopped being used in favour of new_id
+    "event_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("old_id", sa.Text, nullable=False),
+    sa.Column("new_id", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_event_history_old", "old_id"),
+    sa.Index("ix_event_history_new", "new_id"),
+)

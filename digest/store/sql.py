@@ -16,6 +16,7 @@ from digest.store import schema as t
 from digest.store.feedcheck import FeedCheckMixin
 from digest.store.deliveries import DeliveriesMixin
 from digest.store.locks import LocksMixin
+from digest.store.clustering import ClusteringStoreMixin
 
 _FEED_STATE_FIELDS = [f.name for f in dataclasses.fields(FeedState)]
 _ARTICLE_COLUMNS = ("key", "feed", "outlet", "title", "title_derived", "url", "path", "byline",
@@ -52,7 +53,7 @@ def create_engine(url: str) -> Engine:
     return engine
 
 
-class SQLStore(FeedCheckMixin, DeliveriesMixin, LocksMixin):
+class SQLStore(FeedCheckMixin, DeliveriesMixin, LocksMixin, ClusteringStoreMixin):
     """Everything digest keeps between runs. One instance per process."""
 
     def __init__(self, url: str) -> None:
