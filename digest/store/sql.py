@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from digest.errors import StoreError
 from digest.model import Article, EditionRecord, FeedState, UpsertResult
 from digest.store import schema as t
+from digest.store.polling import PollWritesMixin
 
 _FEED_STATE_FIELDS = [f.name for f in dataclasses.fields(FeedState)]
 _ARTICLE_COLUMNS = ("key", "feed", "outlet", "title", "title_derived", "url", "path", "byline",
@@ -49,7 +50,7 @@ def create_engine(url: str) -> Engine:
     return engine
 
 
-class SQLStore:
+class SQLStore(PollWritesMixin):
     """Everything digest keeps between runs. One instance per process."""
 
     def __init__(self, url: str) -> None:
@@ -119,7 +120,7 @@ class SQLStore:
                     values: dict[str, object] = {"url": url, "path": path, "outlet": outlet}
                     if moved or row.status == "removed":
                         values.update(status="new", etag=None, last_modified=None, body_hash=None,
-                                      error=None, failures=0, next_poll=None, retry_after=None)
+                                      error=None, failures=0, next_poll=None, retry_after=None, moved_to=None)
                     conn.execute(t.feeds.update().where(t.feeds.c.name == name).values(**values))
             names = {c[0] for c in configured}
             gone = [n for n in rows if n not in names]

@@ -1,0 +1,184 @@
+"""Async HTTP for polling: one httpx.AsyncClient, polite and bounded.
+
+* a global concurrency limit and a per-host limit (``poll: concurrency``, ``per_host``);
+* connect/read timeouts plus a total deadline per request (a server that
+  trickles bytes forever is cut off at the deadline);
+* a size cap counted on the decoded bytes while streaming (a gzip bomb stops
+  at the cap too);
+* redirects followed by hand (at most 5): the final address is reported as
+  ``moved_to`` only when every hop was permanent (301/308), and for article
+  pages every hop is checked against private addresses;
+* failures come back as values with a one-line reason, never as exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from digest.config import PollConfig
+from digest.fetch.http import USER_AGENT
+from digest.fetch.safety import address_refusal
+
+MAX_REDIRECTS = 5
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # the address finally answered
+    status: int | None  # None: no usable response
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+    elapsed_ms: int = 0
+    moved_to: str | None = None  # set when every redirect hop was 301/308
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+
+class _Failure(Exception):
+    pass
+
+
+def _describe(err: Exception, timeout_s: float) -> str:
+    if isinstance(err, (httpx.TimeoutException, TimeoutError)):
+        return f"timed out (no complete answer within {timeout_s:g}s)"
+    if isinstance(err, httpx.RemoteProtocolError):
+        return f"the server broke off the response ({err})" if str(err) else "the server broke off the response"
+    if isinstance(err, httpx.ConnectError):
+        return f"could not connect: {err}".rstrip(": ")
+    if isinstance(err, httpx.DecodingError):
+        return "the response could not be decompressed (bad gzip/deflate/brotli data)"
+    if isinstance(err, httpx.ReadError):
+        return f"connection reset while reading: {err}".rstrip(": ")
+    return f"{type(err).__name__}: {err}".rstrip(": ")
+
+
+class AsyncFetcher:
+    """``async with AsyncFetcher(config.poll) as f: await f.fetch(url, ...)``."""
+
+    def __init__(self, poll: PollConfig, *, timeout_s: float | None = None) -> None:
+        self.poll = poll
+        self.timeout_s = timeout_s or poll.timeout.total_seconds()
+        connect = min(self.timeout_s, 10.0)
+        self.client = httpx.AsyncClient(
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate, br"},
+            timeout=httpx.Timeout(self.timeout_s, connect=connect),
+            limits=httpx.Limits(max_connections=poll.concurrency, max_keepalive_connections=poll.concurrency),
+            follow_redirects=False,
+        )
+        self._global = asyncio.Semaphore(poll.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._resolved: dict[str, str | None] = {}
+
+    async def __aenter__(self) -> AsyncFetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+
+    def _host_gate(self, url: str) -> asyncio.Semaphore:
+        key = urlsplit(url).netloc.lower()
+        gate = self._hosts.get(key)
+        if gate is None:
+            gate = self._hosts[key] = asyncio.Semaphore(self.poll.per_host)
+        return gate
+
+    async def _guard(self, url: str) -> None:
+        host = urlsplit(url).hostname or ""
+        if host in self._resolved:
+            reason = self._resolved[host]
+        else:
+            try:
+                infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+                addresses = sorted({str(info[4][0]) for info in infos})
+                reason = address_refusal(host, addresses, self.poll.allow_private)
+            except (socket.gaierror, UnicodeError) as err:
+                reason = f"cannot resolve {host}: {err}"
+            self._resolved[host] = reason
+        if reason:
+            raise _Failure(reason)
+
+    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                    accept: str = FEED_ACCEPT, guard_private: bool = False,
+                    max_bytes: int | None = None) -> Fetched:
+        """GET ``url`` (conditionally when validators are given) within every limit."""
+        started = time.perf_counter()
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                result = await self._follow(url, headers, guard_private, max_bytes or self.poll.max_bytes)
+        except _Failure as err:
+            result = Fetched(url=url, status=None, error=str(err))
+        except (httpx.HTTPError, TimeoutError, OSError) as err:
+            result = Fetched(url=url, status=None, error=_describe(err, self.timeout_s))
+        elapsed = int((time.perf_counter() - started) * 1000)
+        return Fetched(result.url, result.status, result.body, result.headers, result.error, elapsed,
+                       result.moved_to)
+
+    async def _follow(self, url: str, headers: dict[str, str], guard: bool, max_bytes: int) -> Fetched:
+        permanent = True
+        for _hop in range(MAX_REDIRECTS + 1):
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise _Failure(f"refused to fetch {url!r}: only http and https addresses are polled")
+            if guard:
+                await self._guard(url)
+            status, answer_headers, body, location = await self._get(url, headers, max_bytes)
+            if location is None:
+                moved = url if permanent and _hop else None
+                error = None if status < 400 else f"HTTP {status} {_reason(status)}".strip()
+                return Fetched(url=url, status=status, body=body, headers=answer_headers, error=error,
+                               moved_to=moved)
+            permanent = permanent and status in (301, 308)
+            url = urljoin(url, location)
+        raise _Failure(f"more than {MAX_REDIRECTS} redirects; last pointed to {url}")
+
+    async def _get(self, url: str, headers: dict[str, str],
+                   max_bytes: int) -> tuple[int, dict[str, str], bytes, str | None]:
+        async with self._host_gate(url), self._global:
+            async with self.client.stream("GET", url, headers=headers) as response:
+                status = response.status_code
+                answer_headers = dict(response.headers)
+                location = response.headers.get("location")
+                if status in (301, 302, 303, 307, 308) and location:
+                    return status, answer_headers, b"", location
+                if status == 304 or status >= 400:
+                    return status, answer_headers, b"", None
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise _Failure(f"response of {int(declared):,} bytes is over the {max_bytes:,}-byte cap; "
+                                   "not read")
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise _Failure(f"response larger than the {max_bytes:,}-byte cap (poll: max_bytes); "
+                                       "stopped reading")
+                    chunks.append(chunk)
+                return status, answer_headers, b"".join(chunks), None
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+__all__ = ["AsyncFetcher", "Fetched", "FEED_ACCEPT", "PAGE_ACCEPT"]
