@@ -120,8 +120,7 @@ class AsyncFetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         try:
-            async with asyncio.timeout(self.timeout_s):
-                result = await self._follow(url, headers, guard_private, max_bytes or self.poll.max_bytes)
+            result = await self._follow(url, headers, guard_private, max_bytes or self.poll.max_bytes)
         except _Failure as err:
             result = Fetched(url=url, status=None, error=str(err))
         except (httpx.HTTPError, TimeoutError, OSError) as err:
@@ -149,7 +148,9 @@ class AsyncFetcher:
 
     async def _get(self, url: str, headers: dict[str, str],
                    max_bytes: int) -> tuple[int, dict[str, str], bytes, str | None]:
-        async with self._host_gate(url), self._global:
+        # the deadline starts once this host and the global limit let the request go: waiting
+        # behind a slow feed on the same host does not count against this one
+        async with self._host_gate(url), self._global, asyncio.timeout(self.timeout_s):
             async with self.client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 answer_headers = dict(response.headers)

@@ -116,7 +116,7 @@ def extract_with_pages(items: Sequence[tuple[Document, str | None, str | None]],
     return tuple(articles), empty
 
 
-def _warm() -> int:
+def _warm(_: object = None) -> int:
     return os.getpid()
 
 

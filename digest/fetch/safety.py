@@ -111,9 +111,12 @@ def decode_text(body: bytes, headers: Mapping[str, str]) -> tuple[str, str]:
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(body[:200_000]).best()
-        if best is not None and best.encoding:
-            return body.decode(best.encoding, errors="replace"), best.encoding
+        matches = list(from_bytes(body[:200_000]))
+        if matches:
+            least_chaos = min(m.chaos for m in matches)
+            tied = [m.encoding for m in matches if m.chaos == least_chaos]
+            name = "cp1252" if "cp1252" in tied else tied[0]  # the web's default wins a tie
+            return body.decode(name, errors="replace"), name
     except ImportError:  # pragma: no cover - installed with trafilatura
         pass
     return body.decode("cp1252", errors="replace"), "cp1252"
