@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,13 +71,11 @@ class AsyncFetcher:
     def __init__(self, poll: PollConfig, *, timeout_s: float | None = None) -> None:
         self.poll = poll
         self.timeout_s = timeout_s or poll.timeout.total_seconds()
-        connect = min(self.timeout_s, 10.0)
-        self.client = httpx.AsyncClient(
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate, br"},
-            timeout=httpx.Timeout(self.timeout_s, connect=connect),
-            limits=httpx.Limits(max_connections=poll.concurrency, max_keepalive_connections=poll.concurrency),
-            follow_redirects=False,
-        )
+        self._timeout = httpx.Timeout(self.timeout_s, connect=min(self.timeout_s, 10.0))
+        self._ssl = _ssl_context()
+        # one small client per host: httpcore scans every pooled connection on each request
+        # (encode/httpx#3215), so a single pool shared by many hosts gets slower as it grows
+        self._clients: dict[str, httpx.AsyncClient] = {}
         self._global = asyncio.Semaphore(poll.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._resolved: dict[str, str | None] = {}
@@ -85,7 +84,20 @@ class AsyncFetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.client.aclose()
+        await asyncio.gather(*(c.aclose() for c in self._clients.values()), return_exceptions=True)
+        self._clients.clear()
+
+    def _client(self, url: str) -> httpx.AsyncClient:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc.lower()}"
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = httpx.AsyncClient(
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate, br"},
+                timeout=self._timeout, verify=self._ssl, follow_redirects=False,
+                limits=httpx.Limits(max_connections=self.poll.per_host,
+                                    max_keepalive_connections=self.poll.per_host, keepalive_expiry=30.0))
+        return client
 
     def _host_gate(self, url: str) -> asyncio.Semaphore:
         key = urlsplit(url).netloc.lower()
@@ -151,13 +163,15 @@ class AsyncFetcher:
         # the deadline starts once this host and the global limit let the request go: waiting
         # behind a slow feed on the same host does not count against this one
         async with self._host_gate(url), self._global, asyncio.timeout(self.timeout_s):
-            async with self.client.stream("GET", url, headers=headers) as response:
+            async with self._client(url).stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 answer_headers = dict(response.headers)
                 location = response.headers.get("location")
                 if status in (301, 302, 303, 307, 308) and location:
+                    await _drain(response)
                     return status, answer_headers, b"", location
                 if status == 304 or status >= 400:
+                    await _drain(response)
                     return status, answer_headers, b"", None
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
@@ -171,6 +185,24 @@ class AsyncFetcher:
                                        "stopped reading")
                     chunks.append(chunk)
                 return status, answer_headers, b"".join(chunks), None
+
+
+def _ssl_context() -> ssl.SSLContext:
+    try:
+        import certifi
+
+        return ssl.create_default_context(cafile=certifi.where())
+    except ImportError:  # pragma: no cover - certifi comes with httpx
+        return ssl.create_default_context()
+
+
+async def _drain(response: httpx.Response, limit: int = 65_536) -> None:
+    """Read a small unwanted body to its end so the connection can be reused (else it is closed)."""
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > limit:
+            break
 
 
 def _reason(status: int) -> str:
