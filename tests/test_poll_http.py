@@ -124,7 +124,8 @@ def test_bad_feeds_fail_alone_within_their_timeout(server, write_config, tmp_pat
     server.route("/html.xml", b"<!doctype html><html><body><h1>Welcome</h1><p>Not a feed.</p></body></html>",
                  headers={"Content-Type": "text/html"})
     server.route("/bomb.xml", fs.BILLION_LAUGHS, headers={"Content-Type": "application/rss+xml"})
-    names = ("good", "gzip", "liar", "stall", "drop", "endless", "trickle", "garbage", "html", "bomb")
+    server.route("/zipbomb.xml", handler=fs.gzipped(b"<rss>" + b" " * 20_000_000))  # 20 MB in ~20 KB
+    names = ("good", "gzip", "liar", "stall", "drop", "endless", "trickle", "garbage", "html", "bomb", "zipbomb")
     config = _config(write_config, tmp_path, {n: server.url(f"/{n}.xml") for n in names},
                      "timeout: 2s, max_bytes: 200KB, per_host: 20")  # as if each were on its own host
     started = time.monotonic()
@@ -143,6 +144,7 @@ def test_bad_feeds_fail_alone_within_their_timeout(server, write_config, tmp_pat
     assert "cap" in errors["endless"]
     assert "not an RSS or Atom feed" in errors["garbage"] and "not an RSS or Atom feed" in errors["html"]
     assert "entity" in errors["bomb"]
+    assert "cap" in errors["zipbomb"]  # counted on the decoded bytes
     assert all(states[n].status == "failing" and states[n].failures == 1 for n in names[3:])
 
 
