@@ -205,3 +205,19 @@ def test_real_publisher_feeds_over_http(server, write_config, tmp_path) -> None:
     assert {n: r.status for n, r in reports.items()} == {n: "ok" for n in feeds}
     assert {n: states[n].entries for n in feeds} == expected
     assert count == sum(r.added for r in reports.values()) > 50
+
+
+def test_a_dying_parser_process_fails_one_feed_and_the_pool_recovers() -> None:
+    import asyncio
+    import os
+
+    from digest.fetch.poller import Workers, _warm
+
+    workers = Workers(feeds_to_parse=100)
+    try:
+        assert workers.processes
+        with pytest.raises(RuntimeError, match="parser process died"):
+            asyncio.run(workers.run(os._exit, 3))
+        assert asyncio.run(workers.run(_warm)) != os.getpid()  # a fresh worker process answers
+    finally:
+        workers.close()

@@ -135,7 +135,7 @@ class AsyncFetcher:
             result = await self._follow(url, headers, guard_private, max_bytes or self.poll.max_bytes)
         except _Failure as err:
             result = Fetched(url=url, status=None, error=str(err))
-        except (httpx.HTTPError, TimeoutError, OSError) as err:
+        except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError, ValueError) as err:
             result = Fetched(url=url, status=None, error=_describe(err, self.timeout_s))
         elapsed = int((time.perf_counter() - started) * 1000)
         return Fetched(result.url, result.status, result.body, result.headers, result.error, elapsed,

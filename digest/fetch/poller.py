@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
+from concurrent.futures.process import BrokenProcessPool
 import dataclasses
 import datetime as dt
 import hashlib
@@ -126,19 +127,37 @@ class Workers:
     """Where parsing and extraction run: a process pool for many feeds, a thread for a few."""
 
     def __init__(self, feeds_to_parse: int) -> None:
-        self.executor: cf.Executor
-        if feeds_to_parse >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
-            context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-            self.executor = cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context)
-            list(self.executor.map(_warm, range(os.cpu_count() or 2)))  # fork before threads start
-        else:
-            self.executor = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest-parse")
+        self.processes = feeds_to_parse >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1
+        self._executor: cf.Executor | None = None  # started on first use: an all-304 poll never forks
+
+    @property
+    def executor(self) -> cf.Executor:
+        if self._executor is None:
+            self._executor = self._start()
+        return self._executor
+
+    def _start(self) -> cf.Executor:
+        if self.processes:
+            try:
+                context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+                return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context)
+            except (OSError, ValueError) as err:
+                log.warning("no worker processes (%s); parsing in a thread instead", err)
+                self.processes = False
+        return cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest-parse")
 
     async def run(self, fn: Callable[..., object], *args: object) -> object:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+        except BrokenProcessPool:
+            # a worker died (out of memory on a monstrous feed?): this feed fails, the next get a new pool
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._start()
+            raise RuntimeError("the parser process died while reading this feed") from None
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 class Poller:
