@@ -96,6 +96,20 @@ def gzipped(body: bytes, content_type: str = "application/rss+xml") -> Handler:
     return handle
 
 
+def encoded(body: bytes, encoding: str) -> Handler:
+    """The body compressed with Content-Encoding ``deflate`` (zlib) or ``br`` (brotli)."""
+    import zlib
+
+    import brotli
+
+    data = zlib.compress(body) if encoding == "deflate" else brotli.compress(body)
+
+    def handle(h: http.server.BaseHTTPRequestHandler) -> None:
+        assert encoding in (h.headers.get("Accept-Encoding") or "")
+        _write(h, 200, {"Content-Type": "application/rss+xml", "Content-Encoding": encoding}, data)
+    return handle
+
+
 def status(code: int, headers: dict[str, str] | None = None, body: bytes = b"") -> Handler:
     def handle(h: http.server.BaseHTTPRequestHandler) -> None:
         _write(h, code, dict(headers or {}), body)

@@ -125,15 +125,18 @@ def test_bad_feeds_fail_alone_within_their_timeout(server, write_config, tmp_pat
                  headers={"Content-Type": "text/html"})
     server.route("/bomb.xml", fs.BILLION_LAUGHS, headers={"Content-Type": "application/rss+xml"})
     server.route("/zipbomb.xml", handler=fs.gzipped(b"<rss>" + b" " * 20_000_000))  # 20 MB in ~20 KB
-    names = ("good", "gzip", "liar", "stall", "drop", "endless", "trickle", "garbage", "html", "bomb", "zipbomb")
+    server.route("/brotli.xml", handler=fs.encoded(fs.rss(2, prefix="b", text=LONG_TEXT), "br"))
+    server.route("/deflate.xml", handler=fs.encoded(fs.rss(3, prefix="d", text=LONG_TEXT), "deflate"))
+    server.route("/brbomb.xml", handler=fs.encoded(b"<rss>" + b" " * 20_000_000, "br"))
+    names = ("good", "gzip", "brotli", "deflate", "liar", "stall", "drop", "endless", "trickle", "garbage", "html", "bomb", "zipbomb", "brbomb")
     config = _config(write_config, tmp_path, {n: server.url(f"/{n}.xml") for n in names},
                      "timeout: 2s, max_bytes: 200KB, per_host: 20")  # as if each were on its own host
     started = time.monotonic()
     reports, states, count = _poll(config)
     elapsed = time.monotonic() - started
     assert elapsed < 5, f"bad feeds held the poll up for {elapsed:.1f}s"
-    assert {n: reports[n].status for n in ("good", "gzip", "liar")} == {"good": "ok", "gzip": "ok", "liar": "ok"}
-    assert count == 5 + 4 + 1
+    assert {reports[n].status for n in ("good", "gzip", "brotli", "deflate", "liar")} == {"ok"}
+    assert count == 5 + 4 + 2 + 3 + 1
     with open_store(config.storage) as store:
         titles = {a.title for a in store.articles_published_between(NOW - dt.timedelta(days=3650),
                                                                      NOW + dt.timedelta(days=1))}
@@ -144,8 +147,8 @@ def test_bad_feeds_fail_alone_within_their_timeout(server, write_config, tmp_pat
     assert "cap" in errors["endless"]
     assert "not an RSS or Atom feed" in errors["garbage"] and "not an RSS or Atom feed" in errors["html"]
     assert "entity" in errors["bomb"]
-    assert "cap" in errors["zipbomb"]  # counted on the decoded bytes
-    assert all(states[n].status == "failing" and states[n].failures == 1 for n in names[3:])
+    assert "cap" in errors["zipbomb"] and "cap" in errors["brbomb"]  # counted on the decoded bytes
+    assert all(states[n].status == "failing" and states[n].failures == 1 for n in names[5:])
 
 
 def test_per_host_limit_holds_and_a_slow_host_does_not_eat_the_others_deadline(server, write_config,

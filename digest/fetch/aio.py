@@ -1,4 +1,4 @@
-"""Async HTTP for polling: one httpx.AsyncClient, polite and bounded.
+"""Async HTTP for polling on httpcore (httpx's transport), polite and bounded.
 
 * a global concurrency limit and a per-host limit (``poll: concurrency``, ``per_host``);
 * connect/read timeouts plus a total deadline per request (a server that
@@ -17,17 +17,22 @@ import asyncio
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
-import httpx
+import brotli
+import httpcore
 
 from digest.config import PollConfig
 from digest.fetch.http import USER_AGENT
 from digest.fetch.safety import address_refusal
 
 MAX_REDIRECTS = 5
+_SAFE = "/%:@!$&'()*+,;=-._~?"  # already-valid URL characters are left as they are
+_UA = USER_AGENT.encode()
+_ENCODINGS = b"gzip, deflate, br"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
@@ -52,17 +57,49 @@ class _Failure(Exception):
 
 
 def _describe(err: Exception, timeout_s: float) -> str:
-    if isinstance(err, (httpx.TimeoutException, TimeoutError)):
+    if isinstance(err, (httpcore.TimeoutException, TimeoutError)):
         return f"timed out (no complete answer within {timeout_s:g}s)"
-    if isinstance(err, httpx.RemoteProtocolError):
+    if isinstance(err, httpcore.RemoteProtocolError):
         return f"the server broke off the response ({err})" if str(err) else "the server broke off the response"
-    if isinstance(err, httpx.ConnectError):
+    if isinstance(err, httpcore.ConnectError):
         return f"could not connect: {err}".rstrip(": ")
-    if isinstance(err, httpx.DecodingError):
+    if isinstance(err, (zlib.error, brotli.error)):
         return "the response could not be decompressed (bad gzip/deflate/brotli data)"
-    if isinstance(err, httpx.ReadError):
+    if isinstance(err, httpcore.ReadError):
         return f"connection reset while reading: {err}".rstrip(": ")
     return f"{type(err).__name__}: {err}".rstrip(": ")
+
+
+class _Decoder:
+    """Content-Encoding gzip / deflate / br, decoded a chunk at a time within a byte budget."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding.strip().lower()
+        if self.encoding in ("", "identity"):
+            self.kind = "identity"
+        elif self.encoding in ("gzip", "x-gzip"):
+            self.kind, self.z = "zlib", zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.encoding == "deflate":
+            self.kind, self.z = "zlib", zlib.decompressobj()
+            self.first = True
+        elif self.encoding == "br":
+            self.kind, self.br = "br", brotli.Decompressor()
+        else:
+            raise _Failure(f"the server used an unsupported Content-Encoding '{encoding}'")
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        """Up to ``room`` decoded bytes (more than ``room - 1`` means the cap is exceeded)."""
+        if self.kind == "identity":
+            return data
+        if self.kind == "br":
+            return self.br.process(data, output_buffer_limit=room)
+        if getattr(self, "first", False):  # "deflate" is raw deflate on some servers, zlib on others
+            self.first = False
+            try:
+                return self.z.decompress(data, room)
+            except zlib.error:
+                self.z = zlib.decompressobj(-zlib.MAX_WBITS)
+        return self.z.decompress(data, room)
 
 
 class AsyncFetcher:
@@ -71,11 +108,13 @@ class AsyncFetcher:
     def __init__(self, poll: PollConfig, *, timeout_s: float | None = None) -> None:
         self.poll = poll
         self.timeout_s = timeout_s or poll.timeout.total_seconds()
-        self._timeout = httpx.Timeout(self.timeout_s, connect=min(self.timeout_s, 10.0))
+        connect = min(self.timeout_s, 10.0)
+        self._timeouts = {"connect": connect, "read": self.timeout_s, "write": self.timeout_s,
+                          "pool": self.timeout_s}
         self._ssl = _ssl_context()
-        # one small client per host: httpcore scans every pooled connection on each request
-        # (encode/httpx#3215), so a single pool shared by many hosts gets slower as it grows
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        # httpcore directly, one small pool per host: the pool scans all its connections on every
+        # request (encode/httpx#3215), and httpx's own layers cost ~3x httpcore's CPU per request
+        self._pools: dict[str, httpcore.AsyncConnectionPool] = {}
         self._global = asyncio.Semaphore(poll.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._resolved: dict[str, str | None] = {}
@@ -84,20 +123,16 @@ class AsyncFetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await asyncio.gather(*(c.aclose() for c in self._clients.values()), return_exceptions=True)
-        self._clients.clear()
+        await asyncio.gather(*(p.aclose() for p in self._pools.values()), return_exceptions=True)
+        self._pools.clear()
 
-    def _client(self, url: str) -> httpx.AsyncClient:
-        parts = urlsplit(url)
-        key = f"{parts.scheme}://{parts.netloc.lower()}"
-        client = self._clients.get(key)
-        if client is None:
-            client = self._clients[key] = httpx.AsyncClient(
-                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate, br"},
-                timeout=self._timeout, verify=self._ssl, follow_redirects=False,
-                limits=httpx.Limits(max_connections=self.poll.per_host,
-                                    max_keepalive_connections=self.poll.per_host, keepalive_expiry=30.0))
-        return client
+    def _pool(self, key: str) -> httpcore.AsyncConnectionPool:
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = httpcore.AsyncConnectionPool(
+                ssl_context=self._ssl, max_connections=self.poll.per_host,
+                max_keepalive_connections=self.poll.per_host, keepalive_expiry=30.0)
+        return pool
 
     def _host_gate(self, url: str) -> asyncio.Semaphore:
         key = urlsplit(url).netloc.lower()
@@ -135,7 +170,8 @@ class AsyncFetcher:
             result = await self._follow(url, headers, guard_private, max_bytes or self.poll.max_bytes)
         except _Failure as err:
             result = Fetched(url=url, status=None, error=str(err))
-        except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError, ValueError) as err:
+        except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol,
+                TimeoutError, OSError, ValueError, zlib.error, brotli.error) as err:
             result = Fetched(url=url, status=None, error=_describe(err, self.timeout_s))
         elapsed = int((time.perf_counter() - started) * 1000)
         return Fetched(result.url, result.status, result.body, result.headers, result.error, elapsed,
@@ -160,31 +196,52 @@ class AsyncFetcher:
 
     async def _get(self, url: str, headers: dict[str, str],
                    max_bytes: int) -> tuple[int, dict[str, str], bytes, str | None]:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").encode("idna")
+        if not host:
+            raise _Failure(f"'{url}' has no host name")
+        target = quote(parts.path or "/", safe=_SAFE) + (f"?{quote(parts.query, safe=_SAFE)}" if parts.query else "")
+        request_url = httpcore.URL(scheme=parts.scheme.encode(), host=host, port=parts.port, target=target.encode())
+        sent = [(b"Host", parts.netloc.encode("idna")), (b"User-Agent", _UA), (b"Accept-Encoding", _ENCODINGS),
+                *((k.encode(), v.encode("latin-1", "replace")) for k, v in headers.items())]
         # the deadline starts once this host and the global limit let the request go: waiting
         # behind a slow feed on the same host does not count against this one
         async with self._host_gate(url), self._global, asyncio.timeout(self.timeout_s):
-            async with self._client(url).stream("GET", url, headers=headers) as response:
-                status = response.status_code
-                answer_headers = dict(response.headers)
-                location = response.headers.get("location")
+            pool = self._pool(f"{parts.scheme}://{parts.netloc.lower()}")
+            async with pool.stream("GET", request_url, headers=sent,
+                                   extensions={"timeout": self._timeouts}) as response:
+                status = response.status
+                answer = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers}
+                location = answer.get("location")
                 if status in (301, 302, 303, 307, 308) and location:
                     await _drain(response)
-                    return status, answer_headers, b"", location
+                    return status, answer, b"", location
                 if status == 304 or status >= 400:
                     await _drain(response)
-                    return status, answer_headers, b"", None
-                declared = response.headers.get("content-length", "")
+                    return status, answer, b"", None
+                declared = answer.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes:
                     raise _Failure(f"response of {int(declared):,} bytes is over the {max_bytes:,}-byte cap; "
                                    "not read")
-                chunks, size = [], 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise _Failure(f"response larger than the {max_bytes:,}-byte cap (poll: max_bytes); "
-                                       "stopped reading")
-                    chunks.append(chunk)
-                return status, answer_headers, b"".join(chunks), None
+                return status, answer, await _read(response, _Decoder(answer.get("content-encoding", "")),
+                                                   max_bytes), None
+
+
+async def _read(response: httpcore.Response, decoder: _Decoder, max_bytes: int) -> bytes:
+    chunks, size = [], 0
+    async for raw in response.aiter_stream():
+        chunk = decoder.decode(raw, max_bytes - size + 1)
+        size += len(chunk)
+        if size > max_bytes:
+            raise _Failure(f"response larger than the {max_bytes:,}-byte cap (poll: max_bytes); stopped reading")
+        chunks.append(chunk)
+    if decoder.kind == "zlib":
+        rest = decoder.z.flush()
+        size += len(rest)
+        if size > max_bytes:
+            raise _Failure(f"response larger than the {max_bytes:,}-byte cap (poll: max_bytes); stopped reading")
+        chunks.append(rest)
+    return b"".join(chunks)
 
 
 def _ssl_context() -> ssl.SSLContext:
@@ -196,10 +253,10 @@ def _ssl_context() -> ssl.SSLContext:
         return ssl.create_default_context()
 
 
-async def _drain(response: httpx.Response, limit: int = 65_536) -> None:
+async def _drain(response: httpcore.Response, limit: int = 65_536) -> None:
     """Read a small unwanted body to its end so the connection can be reused (else it is closed)."""
     size = 0
-    async for chunk in response.aiter_raw():
+    async for chunk in response.aiter_stream():
         size += len(chunk)
         if size > limit:
             break
