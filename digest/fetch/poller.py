@@ -66,10 +66,11 @@ class _Parsed:
 FULL_TEXT_MIN_WORDS = 150
 
 
-def _needs_page(document: Document) -> bool:
+def _needs_page(document: Document, article: Article | None) -> bool:
+    """A web link and too little text from the feed itself (counted on the extracted text)."""
     if not document.url or not document.url.startswith(("http://", "https://")):
         return False
-    return len((plain_text(document.body) or "").split()) < FULL_TEXT_MIN_WORDS
+    return article is None or len(article.text.split()) < FULL_TEXT_MIN_WORDS
 
 
 def parse_and_extract(body: bytes, headers: dict[str, str], url: str, feed: FeedConfig,
@@ -86,10 +87,10 @@ def parse_and_extract(body: bytes, headers: dict[str, str], url: str, feed: Feed
     articles, pending, empty = [], [], 0
     for entry in parsed.entries:
         document = _entry_document(entry, feed, parsed.title, now)
-        if _needs_page(document):
+        article = article_from_document(document, now)  # extraction runs once per entry
+        if _needs_page(document, article):
             pending.append(document)
             continue
-        article = article_from_document(document, now)
         if article is None:
             empty += 1
         else:
