@@ -244,16 +244,16 @@ def main() -> None:
 
 
 def report(args: argparse.Namespace, rows: list[dict[str, object]]) -> None:
-    total = args.feeds * ENTRIES
     lines = [f"# digest poll benchmark: {args.feeds} feeds x {ENTRIES} entries (~75 KB each), one local server "
              f"process on {args.hosts} loopback addresses; {os.cpu_count()} cores shared with other work",
              f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; python bench/poll.py --feeds {args.feeds}",
              ""]
     for row in rows:
         first, second = row.get("pass1_s"), row.get("pass2_s")
-        rate = round(total / first) if isinstance(first, (int, float)) and first else None
+        rate = round(int(row["entries"]) / first) if isinstance(first, (int, float)) and first else None
         label = f"{row['tool']}{' with %d%% failing feeds' % row['fail_pct'] if row['fail_pct'] else ''}"
-        lines.append(f"{label:32} first pass {first:>7}s ({rate} entries/s)"
+        cpu = f" [CPU {row.get('pass1_cpu_main_s')}s main + {row.get('pass1_cpu_workers_s', 0)}s workers]"
+        lines.append(f"{label:32} first pass {first:>7}s ({rate} entries/s){cpu}"
                      + (f"  all-304 second pass {second:>6}s" if second is not None else "")
                      + f"  entries stored {row['entries']}  peak RSS {row['peak_rss_mb']} MB"
                      f" (+ largest worker {row['peak_rss_worker_mb']} MB)"
