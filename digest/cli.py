@@ -205,6 +205,7 @@ from digest import cli_deliver, cli_site  # noqa: E402,F401  (register send, sit
 import digest.cli_eval_extract  # noqa: E402,F401  (digest eval extract)
 import digest.cli_serve  # noqa: E402,F401  (registers `digest serve` and `digest status`)
 import digest.cli_eval_cluster  # noqa: E402,F401  (registers `digest eval cluster`)
+import digest.cli_poll  # noqa: E402,F401  (registers `digest poll`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

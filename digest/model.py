@@ -237,6 +237,7 @@ class FeedState:
     retry_after: dt.datetime | None = None
     entries: int = 0
     latency_ms: int | None = None
+    moved_to: str | None = None  # where a 301/308 sent the feed; polled instead of url
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,10 @@ from pathlib import Path
 
 from digest.config import Config
 from digest.edition import build_briefing, edition_window
-from digest.fetch.http import make_client
-from digest.fetch.schedule import is_due
 from digest.ingest import article_from_document
-from digest.model import Briefing, EditionRecord, FeedState, UpsertResult
+from digest.model import Briefing, EditionRecord, UpsertResult
 from digest.render import publish_edition
-from digest.sources import FeedOutcome, read_http, read_local
+from digest.sources import FeedOutcome
 from digest.store import SQLStore, open_store
 
 log = logging.getLogger("digest.pipeline")
@@ -58,24 +56,9 @@ def sync_feeds(config: Config, store: SQLStore) -> None:
 def poll(config: Config, store: SQLStore, now: dt.datetime, *, force: bool = False,
          progress: Progress = _no_progress) -> list[FeedReport]:
     """Poll every due feed once and store what it brought. Never raises for one feed."""
-    sync_feeds(config, store)
-    states = {s.name: s for s in store.feed_states()}
-    reports: list[FeedReport] = []
-    total = len(config.feeds)
-    with make_client(config.poll.timeout.total_seconds()) as client:
-        for done, feed in enumerate(config.feeds):
-            progress(f"polling {feed.name}", done, total)
-            state = states.get(feed.name) or FeedState(name=feed.name)
-            if feed.url and not is_due(state, now, force=force):
-                reports.append(FeedReport(feed.name, "skipped", f"not due until {state.next_poll}"))
-                continue
-            if feed.path:
-                outcome = read_local(feed, state, now, config.poll.every)
-            else:
-                outcome = read_http(feed, state, client, config.poll, now)
-            reports.append(_store_outcome(store, outcome, now))
-    progress("polled", total, total)
-    return reports
+    from digest.polling import poll_all  # async poller (digest/polling.py)
+
+    return poll_all(config, store, now, force=force, progress=progress)
 
 
 def _store_outcome(store: SQLStore, outcome: FeedOutcome, now: dt.datetime) -> FeedReport:

@@ -126,7 +126,7 @@ def _classify(paras: list[str]) -> tuple[list[str], list[str], list[str], str | 
     for para in paras:
         credit = P.CREDIT_LINE.match(para)
         contributed = P.CONTRIBUTED.match(para) or P.REPORTING.match(para)
-        if P.DROP_LINES.match(para) or (P.PAYWALL.search(para) and _words(para) <= 20):
+        if P.DROP_LINES.match(para) or (_words(para) <= 20 and P.PAYWALL.search(para)):
             removed.append("furniture")
         elif credit and agency_name(credit.group("agency")):
             credits.append(agency_name(credit.group("agency")) or "")
@@ -209,7 +209,7 @@ def clean_text(raw: str, *, detect_head: bool = True) -> Extracted:
     text = P.GLUED_COPYRIGHT.sub("\n\n", text)
     paras = paragraphs(text)
     removed: list[str] = []
-    while paras and P.PAYWALL.search(paras[0]) and _words(paras[0]) <= 20:
+    while paras and _words(paras[0]) <= 20 and P.PAYWALL.search(paras[0]):  # cheap test first
         paras.pop(0)
         removed.append("paywall")
     title, byline, head_date, head_removed = None, None, None, []

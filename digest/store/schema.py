@@ -78,6 +78,7 @@ feeds = sa.Table(
     sa.Column("retry_after", UTCDateTime),
     sa.Column("entries", sa.Integer, nullable=False, default=0),
     sa.Column("latency_ms", sa.Integer),
+    sa.Column("moved_to", sa.Text),  # permanent redirect target (nullable: added on open)
 )
 
 articles = sa.Table(

@@ -17,6 +17,7 @@ from digest.store.feedcheck import FeedCheckMixin
 from digest.store.deliveries import DeliveriesMixin
 from digest.store.locks import LocksMixin
 from digest.store.clustering import ClusteringStoreMixin
+from digest.store.polling import PollWritesMixin
 
 _FEED_STATE_FIELDS = [f.name for f in dataclasses.fields(FeedState)]
 _ARTICLE_COLUMNS = ("key", "feed", "outlet", "title", "title_derived", "url", "path", "byline",
@@ -53,7 +54,7 @@ def create_engine(url: str) -> Engine:
     return engine
 
 
-class SQLStore(FeedCheckMixin, DeliveriesMixin, LocksMixin, ClusteringStoreMixin):
+class SQLStore(FeedCheckMixin, DeliveriesMixin, LocksMixin, ClusteringStoreMixin, PollWritesMixin):
     """Everything digest keeps between runs. One instance per process."""
 
     def __init__(self, url: str) -> None:
@@ -123,7 +124,7 @@ class SQLStore(FeedCheckMixin, DeliveriesMixin, LocksMixin, ClusteringStoreMixin
                     values: dict[str, object] = {"url": url, "path": path, "outlet": outlet}
                     if moved or row.status == "removed":
                         values.update(status="new", etag=None, last_modified=None, body_hash=None,
-                                      error=None, failures=0, next_poll=None, retry_after=None)
+                                      error=None, failures=0, next_poll=None, retry_after=None, moved_to=None)
                     conn.execute(t.feeds.update().where(t.feeds.c.name == name).values(**values))
             names = {c[0] for c in configured}
             gone = [n for n in rows if n not in names]
