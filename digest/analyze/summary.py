@@ -10,8 +10,10 @@ every article of its group.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,8 +22,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from digest.analyze.text import content_words, is_statement, sentences
 from digest.model import Article, Fact
 
-SAME_CLAIM = 0.5  # cosine at which two sentences count as the same claim
+SAME_CLAIM = 0.4  # cosine at which two sentences count as the same claim
 MMR_LAMBDA = 0.7
+RECENCY_HALF_LIFE_H = 48.0  # a claim last reported this long before ``now`` gets half the recency bonus
 _OUTLET_SUFFIX = re.compile(r"\s+[-|–—:]\s+[A-Z][\w .&']{1,40}$")
 
 
@@ -44,11 +47,11 @@ def clean_headline(title: str) -> str:
     return _OUTLET_SUFFIX.sub("", title).strip()
 
 
-def _candidates(articles: Sequence[Article]) -> list[Candidate]:
+def _candidates(articles: Sequence[Article], skip: Callable[[str], bool] | None = None) -> list[Candidate]:
     out = []
     for index, article in enumerate(articles):
         for s in sentences(article.text):
-            if is_statement(s.text):
+            if is_statement(s.text) and not (skip and skip(s.text)):
                 out.append(Candidate(text=s.text, article=index, position=s.position))
     return out
 
@@ -86,10 +89,17 @@ def _mmr(scores: np.ndarray, sim: np.ndarray, k: int) -> list[int]:
 
 
 def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
-                    origin_of: Mapping[str, str], max_facts: int = 6) -> EventSummary:
-    """Headline, one-line summary and key facts for one event's articles."""
+                    origin_of: Mapping[str, str], max_facts: int = 6, *, now: dt.datetime | None = None,
+                    skip: Callable[[str], bool] | None = None) -> EventSummary:
+    """Headline, one-line summary and key facts for one event's articles.
+
+    A fact's score grows with its independent support (origins, not mastheads),
+    its centrality to the event, an early position in an article and how
+    recently it was reported (relative to ``now``; default: the newest article).
+    ``skip`` drops sentences that must never be shown (e.g. truncated ones).
+    """
     titled = [a for a in articles if not a.title_derived] or list(articles)
-    candidates = _candidates(articles)
+    candidates = _candidates(articles, skip)
     if not candidates:
         title = clean_headline(titled[0].title)
         return EventSummary(title=title, summary=(articles[0].summary or "").strip()[:300], facts=())
@@ -112,8 +122,16 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
                 for i in group}
 
     heads = [g[0] for g in groups]
+    reference = now or max(a.published for a in articles)
+
+    def recency(group: list[int]) -> float:
+        newest = max(articles[candidates[i].article].published for i in group)
+        age_h = max((reference - newest).total_seconds() / 3600.0, 0.0)
+        return 0.03 * math.pow(0.5, age_h / RECENCY_HALF_LIFE_H)
+
     scores = np.array([centrality[g[0]] * (1 + 0.5 * (len(origins(g)) - 1))
-                       + (0.05 if min(candidates[i].position for i in g) < 3 else 0.0) for g in groups])
+                       + (0.05 if min(candidates[i].position for i in g) < 3 else 0.0) + recency(g)
+                       for g in groups])
     picked = _mmr(scores, sim[np.ix_(heads, heads)], max_facts)
     facts = []
     for gi in picked:
