@@ -10,11 +10,14 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
 
-from digest.analyze.summary import summarize_event
+from digest.analyze.event import analyze_event  # substance (issue 7)
+from digest.analyze.overview import edition_overview  # substance (issue 7)
+from digest.analyze.whatsnew import event_change, importance, quiet_events  # substance (issue 7)
 from digest.config import Config
 from digest.dedup import independent_origins
 from digest.events import assign_events, save_events
 from digest.model import Article, Briefing, Event, EventCluster, FeedHealth, FeedState, SourceRef
+from digest.previous import load_previous_briefing  # substance (issue 7)
 from digest.store import SQLStore
 
 UTC = dt.timezone.utc
@@ -75,8 +78,15 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
     origins = independent_origins(articles)
     clusters = assign_events(store, articles, now)
     previous = store.previous_edition(date)
-    previous_ids = set(previous.event_ids) if previous else set()
-    shown = sorted(clusters, key=lambda c: _rank_key(c, by_key, origins))[:config.briefing.max_events]
+    # --- substance (issue 7): importance order, per-event analysis, what's new --------------
+    before = load_previous_briefing(previous)
+
+    def cluster_rank(cluster: EventCluster) -> tuple:
+        members = [by_key[k] for k in cluster.article_keys]
+        change = event_change(cluster.id, members, (), before)
+        return (-importance(len({origins[a.key] for a in members}), change.new_articles,
+                            max(a.published for a in members), now), *_rank_key(cluster, by_key, origins))
+    shown = sorted(clusters, key=cluster_rank)[:config.briefing.max_events]
 
     sources: list[SourceRef] = []
     source_ids: dict[str, str] = {}
@@ -90,16 +100,24 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
     events, titles = [], {}
     for cluster in shown:
         members = [by_key[k] for k in cluster.article_keys]
-        summary = summarize_event(members, source_ids, origins)
-        titles[cluster.id] = summary.title
+        found = analyze_event(members, source_ids, origins, now)
+        change = event_change(cluster.id, members, [f.text for f in found.facts], before)
+        titles[cluster.id] = found.title
         events.append(Event(
-            id=cluster.id, status=_status(cluster, by_key, previous_ids, previous.generated_at if previous else None),
-            title=summary.title, summary=summary.summary,
+            id=cluster.id, status=change.status, title=found.title, summary=found.summary,
             first_seen=min(a.published for a in members), last_seen=max(a.published for a in members),
             sources=tuple(source_ids[k] for k in cluster.article_keys),
             outlet_count=len({a.outlet for a in members}),
-            independent_sources=len({origins[a.key] for a in members}), facts=summary.facts,
+            independent_sources=len({origins[a.key] for a in members}), facts=found.facts,
+            disagreements=found.disagreements, quotes=found.quotes, framings=found.framings,
+            timeline=found.timeline, open_questions=found.open_questions, entities=found.entities,
+            new_articles=change.new_articles, new_facts=change.new_facts,
         ))
+    quiet = quiet_events(before, [c.id for c in clusters])
+    health = _feed_health(store.feed_states(), now, config.poll.every)
+    overview = edition_overview(events, len(sources), len({s.outlet for s in sources}), window,
+                                config.briefing.timezone, quiet, health)
+    # --- end substance (issue 7) ------------------------------------------------------------
     save_events(store, shown, by_key, titles, now)  # keep the readable titles
     groups: dict[str, list[str]] = {}
     for ref in sources:
@@ -108,8 +126,8 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
     return Briefing(
         title=config.briefing.title, date=date, number=store.edition_number_for(date), generated_at=now,
         window_start=window[0], window_end=window[1], timezone=config.briefing.timezone,
-        overview=_overview(events, sources, window, config.briefing.timezone), sources=tuple(sources),
+        overview=overview, sources=tuple(sources),
         events=tuple(events),
-        feed_health=_feed_health(store.feed_states(), now, config.poll.every),
+        feed_health=health, quiet_events=quiet,
         syndication=tuple((origin, tuple(ids)) for origin, ids in sorted(groups.items())),
     )
