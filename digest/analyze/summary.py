@@ -19,12 +19,17 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from digest.analyze.framing import loaded_hits
 from digest.analyze.text import content_words, is_statement, sentences
 from digest.model import Article, Fact
 
 SAME_CLAIM = 0.4  # cosine at which two sentences count as the same claim
 MMR_LAMBDA = 0.7
+LEAD_BONUS = 0.1  # claims in an article's first sentences (news leads carry the core facts)
+LEAD_SENTENCES = 2
 RECENCY_HALF_LIFE_H = 48.0  # a claim last reported this long before ``now`` gets half the recency bonus
+_BARE_QUOTE = re.compile(r"^[“\"‘][^“”\"]*[”\"’]?[.!?]?[”\"’]?$")  # a quotation with no speaker in the sentence
+HEADLINE_LOADED_PENALTY = 0.1  # per loaded term: prefer the most neutral of the central headlines
 _OUTLET_SUFFIX = re.compile(r"\s+[-|–—:]\s+[A-Z][\w .&']{1,40}$")
 
 
@@ -47,11 +52,16 @@ def clean_headline(title: str) -> str:
     return _OUTLET_SUFFIX.sub("", title).strip()
 
 
+def _bare_quote(sentence: str) -> bool:
+    """Quoted words without their speaker: shown in the quotes section, never as an unattributed fact."""
+    return bool(_BARE_QUOTE.match(sentence.strip()))
+
+
 def _candidates(articles: Sequence[Article], skip: Callable[[str], bool] | None = None) -> list[Candidate]:
     out = []
     for index, article in enumerate(articles):
         for s in sentences(article.text):
-            if is_statement(s.text) and not (skip and skip(s.text)):
+            if is_statement(s.text) and not _bare_quote(s.text) and not (skip and skip(s.text)):
                 out.append(Candidate(text=s.text, article=index, position=s.position))
     return out
 
@@ -130,7 +140,7 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
         return 0.03 * math.pow(0.5, age_h / RECENCY_HALF_LIFE_H)
 
     scores = np.array([centrality[g[0]] * (1 + 0.5 * (len(origins(g)) - 1))
-                       + (0.05 if min(candidates[i].position for i in g) < 3 else 0.0) + recency(g)
+                       + (LEAD_BONUS if min(candidates[i].position for i in g) < LEAD_SENTENCES else 0.0) + recency(g)
                        for g in groups])
     picked = _mmr(scores, sim[np.ix_(heads, heads)], max_facts)
     facts = []
@@ -142,7 +152,8 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
             sources=tuple(sorted((source_ids[k] for k in keys), key=lambda s: int(s[1:]))),
             support=len(origins(group)),
         ))
-    central_article = max(range(len(articles)), key=lambda i: (not articles[i].title_derived,
-                                                              float(docs[i] @ centroid)))
+    central_article = max(range(len(articles)), key=lambda i: (
+        not articles[i].title_derived,
+        float(docs[i] @ centroid) - HEADLINE_LOADED_PENALTY * sum(loaded_hits(articles[i].title).values())))
     return EventSummary(title=clean_headline(articles[central_article].title),
                         summary=facts[0].text if facts else "", facts=tuple(facts))
