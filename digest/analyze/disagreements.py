@@ -46,6 +46,7 @@ _COUNT = re.compile(rf"\b(?P<phrase>(?:{_QUALIFIER}\s+)?(?P<n>\d[\d,]*|two|three
                     rf"workers|officers|patients|passengers|residents|missiles|rockets|drones|votes|"
                     rf"deaths|cases|casualties|victims|prisoners|hostages|journalists|students))\b",
                     re.IGNORECASE)
+_COUNT_VERB = re.compile(rf"\b({'|'.join(COUNT_VERBS)})\b", re.IGNORECASE)
 MIN_RATIO = 1.25  # precise values further apart than this disagree
 
 
@@ -72,8 +73,10 @@ def _amount(text: str) -> float | None:
 
 
 def _durations(sentence: str) -> list[tuple[str, float | None, str]]:
-    out = []
+    out: list[tuple[str, float | None, str]] = []
     low = sentence.lower()
+    if not any(unit in low for unit in UNIT_MINUTES):
+        return out
     for m in _DURATION.finditer(sentence):
         noun = (m.group("noun") or "").lower()
         adjectival = "-" in sentence[m.start("n"):m.end("u") + 1] and noun in SUBJECTS
@@ -90,10 +93,10 @@ def _durations(sentence: str) -> list[tuple[str, float | None, str]]:
 
 
 def _counts(sentence: str) -> list[tuple[str, float | None, str]]:
-    low = sentence.lower()
-    verbs = [v for v in COUNT_VERBS if re.search(rf"\b{v}\b", low)]
-    if not verbs:
+    verb = _COUNT_VERB.search(sentence)
+    if not verb:
         return []
+    verbs = [verb.group(1).lower()]
     out = []
     for m in _COUNT.finditer(sentence):
         amount = _amount(m.group("n"))

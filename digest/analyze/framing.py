@@ -50,23 +50,33 @@ def load_lexicon(path: Path = LEXICON_PATH) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def _stems(word: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def _stems(word: str) -> frozenset[str]:
     out = {word}
     for suffix in ("s", "es", "ed", "d", "ing", "ly", "ally"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             out.add(word[: -len(suffix)])
     if word.endswith("ied"):
         out.add(word[:-3] + "y")
-    return out
+    for stem in list(out):  # "slammed" -> "slamm" -> "slam"
+        if len(stem) >= 4 and stem[-1] == stem[-2] and stem != word:
+            out.add(stem[:-1])
+    return frozenset(out)
+
+
+@functools.cache
+def _phrase_starts(lexicon: frozenset[str]) -> frozenset[str]:
+    return frozenset(term.replace("-", " ").split()[0] for term in lexicon if " " in term or "-" in term)
 
 
 def loaded_hits(text: str, lexicon: frozenset[str] | None = None) -> Counter[str]:
     """Loaded terms used in ``text`` as they are written (lower case), with counts."""
     lexicon = lexicon if lexicon is not None else load_lexicon()
     tokens = words(text)
+    starts = _phrase_starts(lexicon)
     hits: Counter[str] = Counter()
     for i, token in enumerate(tokens):
-        for n in (3, 2):  # phrases first
+        for n in (3, 2) if token in starts else ():  # phrases first
             phrase = " ".join(tokens[i:i + n])
             if len(tokens) - i >= n and (phrase in lexicon or phrase.replace(" ", "-") in lexicon):
                 hits[phrase] += 1
@@ -105,9 +115,14 @@ def _still_quoting(sentence: str, inside: bool) -> bool:
     return inside
 
 
-def mark_sentences(text: str, others: Sequence[str]) -> list[SentenceMark]:
-    """Each sentence of ``text`` with how much of it the ``others`` support, and whether it is outlet-specific."""
-    vocabulary = {w for other in others for w in content_words(other)}
+def mark_sentences(text: str, others: Sequence[str] = (), *,
+                   vocabulary: set[str] | None = None) -> list[SentenceMark]:
+    """Each sentence of ``text`` with how much of it the ``others`` support, and whether it is outlet-specific.
+
+    ``vocabulary`` (the content words of the other origins' articles) may be given instead of ``others``.
+    """
+    if vocabulary is None:
+        vocabulary = {w for other in others for w in content_words(other)}
     out = []
     inside, paragraph = False, -1  # inside a quotation that spans sentences
     for s in sentences(text):
@@ -118,27 +133,28 @@ def mark_sentences(text: str, others: Sequence[str]) -> list[SentenceMark]:
         own_voice = not inside and not _QUOTED.search(s.text)
         inside = _still_quoting(s.text, inside)
         out.append(SentenceMark(s.text, s.position, support,
-                                bool(others) and own_voice and support < UNSUPPORTED and len(bag) >= 3))
+                                bool(vocabulary) and own_voice and support < UNSUPPORTED and len(bag) >= 3))
     return out
 
 
-def outlet_framing(outlet: str, articles: Sequence[Article], others: Sequence[Article],
+def outlet_framing(outlet: str, articles: Sequence[Article], rest: Counter[str],
                    source_ids: Mapping[str, str], prior: Counter[str], quotes: Sequence[Quote] = ()) -> Framing:
-    """What ``outlet`` (its ``articles``) stresses against ``others`` (articles from other origins)."""
+    """What ``outlet`` (its ``articles``) stresses against ``rest`` (word counts of other origins' articles)."""
     own_text = "\n".join(f"{a.title}\n{a.text}" for a in articles)
-    own = Counter(content_words(own_text))
-    rest = Counter(w for a in others for w in content_words(f"{a.title}\n{a.text}"))
+    own: Counter[str] = Counter()
+    for article in articles:
+        own.update(content_words(f"{article.title}\n{article.text}"))
     z = log_odds(own, rest, prior)
     distinctive = [w for w, score in sorted(z.items(), key=lambda kv: (-kv[1], kv[0]))
                    if score > 1.0 and own[w] >= 2][:MAX_DISTINCTIVE]
     hits = loaded_hits(own_text)
     loaded = sorted(hits, key=lambda w: (-z.get(w, 0.0) - hits[w], w))[:MAX_LOADED]
     sids = tuple(source_ids[a.key] for a in articles)
-    other_texts = [f"{a.title}\n{a.text}" for a in others]
+    vocabulary = {w for w, n in rest.items() if n > 0}
     claims: list[Claim] = []
     context: list[Claim] = []
     for article in articles:
-        for mark in mark_sentences(article.text, other_texts):
+        for mark in mark_sentences(article.text, vocabulary=vocabulary):
             if not (mark.specific and is_statement(mark.text)):
                 continue
             claim = Claim(text=mark.text, sources=(source_ids[article.key],))
@@ -159,10 +175,19 @@ def event_framings(articles: Sequence[Article], source_ids: Mapping[str, str], o
     by_outlet: dict[str, list[Article]] = {}
     for article in articles:
         by_outlet.setdefault(article.outlet, []).append(article)
-    prior = Counter(w for a in articles for w in content_words(f"{a.title}\n{a.text}"))
+    counts = {a.key: Counter(content_words(f"{a.title}\n{a.text}")) for a in articles}
+    by_origin: dict[str, Counter[str]] = {}
+    for article in articles:
+        by_origin.setdefault(origin_of.get(article.key, article.outlet), Counter()).update(counts[article.key])
+    prior: Counter[str] = Counter()
+    for origin_counts in by_origin.values():
+        prior.update(origin_counts)
     out = []
     for outlet, own in by_outlet.items():
         own_origins = {origin_of.get(a.key, a.outlet) for a in own}
-        others = [a for a in articles if origin_of.get(a.key, a.outlet) not in own_origins]
-        out.append(outlet_framing(outlet, own, others, source_ids, prior, quotes))
+        rest: Counter[str] = Counter()
+        for origin, origin_counts in by_origin.items():
+            if origin not in own_origins:
+                rest.update(origin_counts)
+        out.append(outlet_framing(outlet, own, rest, source_ids, prior, quotes))
     return tuple(out)

@@ -45,6 +45,7 @@ class People:
     aliases: dict[str, str]  # lower-case short form -> full name
     roles: dict[str, str]  # full name -> role as the articles put it ("North Korean leader")
     role_names: dict[str, str]  # lower-case role -> full name
+    role_pattern: re.Pattern[str] | None = None  # "the <role>" for every known role
 
     def resolve(self, mention: str) -> str | None:
         """The full name a mention refers to, or None."""
@@ -65,9 +66,10 @@ class People:
             name = self.resolve(match.group(0))
             if name:
                 found.append((match.start(), name))
-        for role, name in self.role_names.items():
-            for match in re.finditer(rf"\bthe {re.escape(role)}\b", text, flags=re.IGNORECASE):
-                found.append((match.start(), name))
+        if self.role_pattern is not None:
+            for match in self.role_pattern.finditer(text):
+                if not any(match.start() <= at < match.end() for at, _ in found):  # not already a name hit
+                    found.append((match.start(), self.role_names[match.group(1).lower()]))
         return sorted(found)
 
 
@@ -112,13 +114,16 @@ def build_people(texts: Iterable[str]) -> People:
             if _person_like(words):
                 counts[" ".join(words)] += 1
     names = [n for n, _ in counts.most_common()]
+    known = set(names)
+    role_pattern = re.compile(rf"((?:[A-Z][\w.’'-]*\s+){{0,5}}(?i:{'|'.join(ROLE_NOUNS)}))\s+({_NAME.pattern})")
     for text in bodies:
-        for name in names:
-            for match in re.finditer(rf"((?:[A-Z][\w.’'-]*\s+){{0,5}}(?i:{'|'.join(ROLE_NOUNS)}))"
-                                     rf"\s+{re.escape(name)}\b", text):
-                role = _clean_role(match.group(1))
-                if role:
-                    role_votes.setdefault(name, Counter())[role] += 1
+        for match in role_pattern.finditer(text):
+            name = _strip_titles(match.group(2))
+            while name and name not in known and " " in name:  # "Kim Jong Un vowed" -> longest known prefix
+                name = name.rsplit(" ", 1)[0]
+            role = _clean_role(match.group(1))
+            if name in known and role:
+                role_votes.setdefault(name, Counter())[role] += 1
     aliases: dict[str, str] = {}
     for name in names:  # most mentioned first: the first claim on a short form wins
         parts = name.split()
@@ -130,7 +135,11 @@ def build_people(texts: Iterable[str]) -> People:
     for name, votes in sorted(role_votes.items(), key=lambda kv: -counts[kv[0]]):
         for role in votes:
             role_names.setdefault(role.lower(), name)
-    return People(names=tuple(names), aliases=aliases, roles=roles, role_names=role_names)
+    pattern = None
+    if role_names:
+        alternatives = "|".join(re.escape(r) for r in sorted(role_names, key=len, reverse=True))
+        pattern = re.compile(rf"\bthe ({alternatives})\b", re.IGNORECASE)
+    return People(names=tuple(names), aliases=aliases, roles=roles, role_names=role_names, role_pattern=pattern)
 
 
 def _clean_role(raw: str) -> str:

@@ -127,9 +127,10 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
     sim = sent @ sent.T
     groups = _groups(sim, sorted(range(len(candidates)), key=lambda i: -centrality[i]))
 
+    article_origin = [origin_of.get(a.key, a.outlet) for a in articles]
+
     def origins(group: list[int]) -> set[str]:
-        return {origin_of.get(articles[candidates[i].article].key, articles[candidates[i].article].outlet)
-                for i in group}
+        return {article_origin[candidates[i].article] for i in group}
 
     heads = [g[0] for g in groups]
     reference = now or max(a.published for a in articles)
