@@ -200,5 +200,7 @@ def feeds_list(config_path: str | None, sample: bool, as_json: bool) -> None:
     stdout.print(table)
 
 
+import digest.cli_eval_summary  # noqa: E402,F401  (digest eval summary|framing)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -146,6 +146,6 @@ def _clean_role(raw: str) -> str:
     words = raw.split()
     while words and words[0].lower() in {"the", "a", "an", "and", "with", "of", "by", "to", "as", "in", "on"}:
         words = words[1:]
-    if not words or len(words) > 5 or any(w.endswith((",", ".")) for w in words):
+    if not words or len(words) > 6 or any(w.endswith((",", ".")) for w in words):
         return ""
     return " ".join(words)
