@@ -137,6 +137,14 @@ def mark_sentences(text: str, others: Sequence[str] = (), *,
     return out
 
 
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+
+
+def _wordlike(term: str) -> bool:
+    """A term worth showing as wording: not a possessive, a number or a weekday."""
+    return not (term.endswith("'s") or term[0].isdigit() or term in _WEEKDAYS)
+
+
 def outlet_framing(outlet: str, articles: Sequence[Article], rest: Counter[str],
                    source_ids: Mapping[str, str], prior: Counter[str], quotes: Sequence[Quote] = ()) -> Framing:
     """What ``outlet`` (its ``articles``) stresses against ``rest`` (word counts of other origins' articles)."""
@@ -146,7 +154,7 @@ def outlet_framing(outlet: str, articles: Sequence[Article], rest: Counter[str],
         own.update(content_words(f"{article.title}\n{article.text}"))
     z = log_odds(own, rest, prior)
     distinctive = [w for w, score in sorted(z.items(), key=lambda kv: (-kv[1], kv[0]))
-                   if score > 1.0 and own[w] >= 2][:MAX_DISTINCTIVE]
+                   if score > 1.0 and own[w] >= 2 and _wordlike(w)][:MAX_DISTINCTIVE]
     hits = loaded_hits(own_text)
     loaded = sorted(hits, key=lambda w: (-z.get(w, 0.0) - hits[w], w))[:MAX_LOADED]
     sids = tuple(source_ids[a.key] for a in articles)
