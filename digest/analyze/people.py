@@ -21,7 +21,8 @@ TITLES = {"mr", "mrs", "ms", "dr", "prof", "sir", "president", "premier", "comra
 ROLE_NOUNS = ("leader", "president", "spokesperson", "spokesman", "spokeswoman", "minister", "secretary",
               "director", "chief", "chairman", "chair", "head", "ambassador", "analyst", "envoy", "official",
               "commander", "governor", "senator", "mayor", "prime minister", "chancellor", "adviser",
-              "advisor", "general", "admiral", "founder", "ceo")
+              "advisor", "general", "admiral", "founder", "ceo", "justice", "judge", "speaker",
+              "representative", "attorney general", "lawmaker", "candidate", "professor")
 # Capitalised words that start or make up names of places, bodies and things, not people.
 NOT_PERSON = set("""
 the a an in on at of for and but or as to by from with this that these those it its he she they we i
@@ -86,8 +87,8 @@ def normalise_text(text: str) -> str:
 
 
 def _strip_titles(name: str) -> str:
-    parts = name.replace(".", " ").split()
-    while parts and parts[0].lower() in TITLES:
+    parts = name.split()
+    while parts and parts[0].lower().rstrip(".") in TITLES:
         parts = parts[1:]
     return " ".join(parts)
 
@@ -144,7 +145,9 @@ def build_people(texts: Iterable[str]) -> People:
 
 def _clean_role(raw: str) -> str:
     words = raw.split()
-    while words and words[0].lower() in {"the", "a", "an", "and", "with", "of", "by", "to", "as", "in", "on"}:
+    while words and words[0].lower() in {"the", "a", "an", "and", "with", "of", "by", "to", "as", "in", "on", "but",
+                                         "or", "so", "while", "when", "after", "before", "if", "then", "also",
+                                         "even", "meanwhile", "said", "says", "told"}:
         words = words[1:]
     if not words or len(words) > 6 or any(w.endswith((",", ".")) for w in words):
         return ""

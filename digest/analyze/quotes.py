@@ -31,7 +31,7 @@ _AFTER_ACCORDING = re.compile(r"^[\s,]*according to\s+((?:the\s+)?[A-Za-z][\w.�
 _BEFORE = re.compile(rf"((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Za-z][\w.’'-]*){{0,5}}?|\b[Hh]e|\b[Ss]he)\s+"
                      rf"(?:\w+\s+){{0,2}}{_VERB}[^“\"]{{0,60}}?[:,]\s*$")
 _SPEECH_BEFORE = re.compile(rf"{_VERB}[^“\"]{{0,40}}?[:,]\s*$")
-_APPOSITIVE = re.compile(r"^,\s+((?:an?\s+|the\s+)?[a-z][^,.;“”\"]{3,90}?)(?:[,.;]|$)")
+_APPOSITIVE = re.compile(r"^,\s+((?:an?\s+|the\s+)?[a-z](?:[^,.;“”\"]|(?<= [A-Z])\.){3,90}?)(?:[,;]|(?<! [A-Z])\.|$)")
 
 
 @dataclass(frozen=True)
