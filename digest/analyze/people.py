@@ -58,7 +58,11 @@ class People:
         if stripped.lower() in self.aliases:
             return self.aliases[stripped.lower()]
         role = re.sub(r"^(?:the|a|an)\s+", "", low)
-        return self.role_names.get(role)
+        if role in self.role_names:
+            return self.role_names[role]
+        # "the minister" -> the one person whose role ends so ("Prime Minister Jane Doe")
+        matches = {name for known, name in self.role_names.items() if known.endswith(" " + role)}
+        return matches.pop() if len(matches) == 1 else None
 
     def mentions(self, text: str) -> list[tuple[int, str]]:
         """(offset, full name) of every person mention in ``text``, in order."""

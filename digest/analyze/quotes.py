@@ -22,13 +22,13 @@ from digest.model import Article, Quote
 MIN_WORDS = 6  # shorter quoted fragments ("situation in the region") are wording, not quotes
 SAME_QUOTE = 0.6  # word overlap (of the shorter) at which two quotations are one
 _QUOTE = re.compile(r"[“\"]([^“”\"]{10,}?)[”\"]")
-_VERB = (r"(?:said|says|told [A-Z][\w .’']{0,40}?|added|declared|stated|noted|warned|wrote|insisted|"
+_VERB = (r"(?:said|says|told|added|declared|stated|noted|warned|wrote|insisted|"
          r"explained|continued|replied|asked|vowed|pledged|stressed|urged|claimed|announced|saying|declaring)")
 _AFTER_PRONOUN = re.compile(rf"^[\s,]*(he|she|they)\s+{_VERB}\b", re.IGNORECASE)
 _AFTER_NAME = re.compile(rf"^[\s,]*((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Za-z][\w.’'-]*){{0,5}}?)\s+{_VERB}\b")
 _AFTER_VERB = re.compile(rf"^[\s,]*{_VERB}\s+((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Za-z][\w.’'-]*){{0,7}}?)(?=[,.;]|$)")
 _AFTER_ACCORDING = re.compile(r"^[\s,]*according to\s+((?:the\s+)?[A-Za-z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,4})")
-_BEFORE = re.compile(rf"((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Za-z][\w.’'-]*){{0,5}}?|\b[Hh]e|\b[Ss]he)\s+"
+_BEFORE = re.compile(rf"((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Za-z][\w.’'-]*){{0,5}}|\b[Hh]e|\b[Ss]he)\s+"
                      rf"(?:\w+\s+){{0,2}}{_VERB}[^“\"]{{0,60}}?[:,]\s*$")
 _SPEECH_BEFORE = re.compile(rf"{_VERB}[^“\"]{{0,40}}?[:,]\s*$")
 _APPOSITIVE = re.compile(r"^,\s+((?:an?\s+|the\s+)?[a-z](?:[^,.;“”\"]|(?<= [A-Z])\.){3,90}?)(?:[,;]|(?<! [A-Z])\.|$)")

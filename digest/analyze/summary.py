@@ -156,5 +156,7 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
     central_article = max(range(len(articles)), key=lambda i: (
         not articles[i].title_derived,
         float(docs[i] @ centroid) - HEADLINE_LOADED_PENALTY * sum(loaded_hits(articles[i].title).values())))
-    return EventSummary(title=clean_headline(articles[central_article].title),
+    title = clean_headline(articles[central_article].title) or next(
+        (clean_headline(a.title) for a in articles if a.title.strip()), "Untitled")
+    return EventSummary(title=title,
                         summary=facts[0].text if facts else "", facts=tuple(facts))

@@ -1,0 +1,45 @@
+"""Quote attribution patterns on small hand-written paragraphs (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from digest.analyze.quotes import extract_quotes
+from digest.model import Article
+
+NOW = dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
+TEXT = """Prime Minister Jane Doe met union leaders on Tuesday. Union chief Omar Haddad said the talks were hard.
+
+“We have reached an agreement that protects every single job in the plant,” said Jane Doe, the prime minister.
+
+Haddad was more cautious. “Nothing is signed until the members vote on the final text,” he said.
+
+The minister added: “This deal shows what patient negotiation can achieve for workers.”
+
+“The plant will stay open for at least ten more years under this plan,” according to Haddad.
+
+Observers were unconvinced. “It is a pause, not a solution to anything at all,” one analyst said."""
+
+
+def _article(key: str, outlet: str, text: str) -> Article:
+    return Article(key=key, feed="f", outlet=outlet, title="Deal", text=text, published=NOW, fetched=NOW,
+                   content_hash=key)
+
+
+def test_patterns_speakers_and_roles() -> None:
+    quotes = extract_quotes([_article("a", "A", TEXT)], {"a": "s1"})
+    got = {q.text.split()[0] + " " + q.text.split()[1]: (q.speaker, q.role) for q in quotes}
+    assert got["We have"] == ("Jane Doe", "the prime minister")  # “…,” said NAME, ROLE
+    assert got["Nothing is"][0] == "Omar Haddad"  # pronoun after a surname mention
+    assert got["This deal"][0] == "Jane Doe"  # "The minister added:" -> the one person whose role is a minister
+    assert got["The plant"][0] == "Omar Haddad"  # according to SURNAME
+    assert "It is" not in got  # an unnamed analyst is not guessed
+    assert all(q.sources == ("s1",) for q in quotes)
+
+
+def test_same_quote_in_two_outlets_is_one_with_both_sources() -> None:
+    other = "“We have reached an agreement that protects every job in the plant,” Doe told reporters."
+    quotes = extract_quotes([_article("a", "A", TEXT), _article("b", "B", "Jane Doe spoke.\n\n" + other)],
+                            {"a": "s1", "b": "s2"})
+    merged = [q for q in quotes if q.text.startswith("We have reached")]
+    assert len(merged) == 1 and merged[0].sources == ("s1", "s2") and merged[0].speaker == "Jane Doe"
