@@ -69,14 +69,28 @@ def eval_summary(path: str | None, limit: int | None, as_json: bool) -> None:
 
 @group.command("framing")
 @click.option("--file", "path", metavar="PATH", help="basil-2010-2014.jsonl (default: in the shared eval).")
+@click.option("--notes", "notes_path", metavar="PATH",
+              help="Also check the terms against AllSides coverage notes (allsides-2021-framing.jsonl).")
 @json_option
 @fail_cleanly
-def eval_framing(path: str | None, as_json: bool) -> None:
+def eval_framing(path: str | None, notes_path: str | None, as_json: bool) -> None:
     """Loaded-term coverage and informational lift on BASIL's annotated bias spans."""
-    from digest.evaluate.framing import score
+    from digest.evaluate.framing import notes_score, score
     file = _eval_file(path, "framing/basil-2010-2014.jsonl")
+    notes_file = _eval_file(notes_path, "framing/allsides-2021-framing.jsonl") if notes_path else None
+    current = file
     try:
         result = score(file)
-    except (ValueError, KeyError) as err:
-        raise DigestError(f"{file}: not in the expected format ({err})") from err
-    click.echo(json.dumps(dataclasses.asdict(result), indent=2) if as_json else result.line())
+        current = notes_file or file
+        notes = notes_score(notes_file) if notes_file else None
+    except (ValueError, KeyError, TypeError) as err:
+        raise DigestError(f"{current}: not in the expected format ({err})") from err
+    if as_json:
+        data = dataclasses.asdict(result)
+        if notes:
+            data["coverage_notes"] = dataclasses.asdict(notes)
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(result.line())
+    if notes:
+        click.echo(notes.line())

@@ -87,3 +87,54 @@ def score(path: Path) -> FramingScores:
     marked_share = marked / max(total, 1)
     return FramingScores(events, lex_hit / max(lex_total, 1), lex_total,
                          inf_share / marked_share if marked_share else 0.0, inf_share, marked_share, spans)
+
+
+@dataclass(frozen=True)
+class NotesScores:
+    events: int
+    product: float  # share of events where a framing term appears in AllSides' coverage notes
+    control: float  # the same for each outlet's most frequent words (as many as the product lists)
+
+    def line(self) -> str:
+        return (f"coverage notes: framing terms named by the editors in {self.product:.3f} of events "
+                f"(most-frequent-words control {self.control:.3f}), {self.events} events")
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def notes_score(path: Path) -> NotesScores:
+    """Do the framing terms name what AllSides' editors described in ``coverage_notes``?
+
+    Only note words that not every article of the event uses count (the shared topic is not an angle).
+    """
+    from collections import Counter
+
+    events = hits = control_hits = 0
+    for event in read_jsonl(path):
+        notes = " ".join(event.get("coverage_notes") or [])
+        if not notes.strip() or len(event.get("articles", [])) < 2:
+            continue
+        events += 1
+        named = {_stem(w) for w in content_words(notes)}
+        articles = [eval_article(event["event_id"], i, a, parse_when(event.get("date")))
+                    for i, a in enumerate(event["articles"])]
+        ids = {a.key: f"s{i + 1}" for i, a in enumerate(articles)}
+        framings = event_framings(articles, ids, {a.key: a.outlet for a in articles})
+        shared = set.intersection(*({_stem(w) for w in content_words(f"{a.title}\n{a.text}")} for a in articles))
+        named -= shared  # the topic every outlet names is not an angle
+        ours, control = set(), set()
+        for framing in framings:
+            terms = list(framing.distinctive_terms) + list(framing.loaded_terms)
+            ours.update(_stem(w) for t in terms for w in words(t))
+            own = Counter(w for a in articles if ids[a.key] in framing.sources
+                          for w in content_words(f"{a.title}\n{a.text}"))
+            control.update(_stem(w) for w, _ in own.most_common(len(terms)))
+        hits += bool(ours & named)
+        control_hits += bool(control & named)
+    n = max(events, 1)
+    return NotesScores(events, hits / n, control_hits / n)
