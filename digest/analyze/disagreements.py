@@ -115,6 +115,19 @@ def _mentions(articles: Sequence[Article], source_ids: Mapping[str, str],
     return out
 
 
+_LOWER_BOUND = re.compile(r"^(?:just\s+over|more\s+than|at\s+least|over)\b", re.IGNORECASE)
+_UPPER_BOUND = re.compile(r"^(?:less\s+than|up\s+to|under|nearly|almost)\b", re.IGNORECASE)
+
+
+def _compatible(a: Mention, b: Mention) -> bool:
+    """Whether two precise mentions can both be true: "at least 150" and "189" can."""
+    assert a.value is not None and b.value is not None
+    if not _differ(a.value, b.value):
+        return True
+    low, high = (a, b) if a.value < b.value else (b, a)
+    return bool(_LOWER_BOUND.match(low.phrase)) or bool(_UPPER_BOUND.match(high.phrase))
+
+
 def _differ(a: float, b: float) -> bool:
     return max(a, b) / max(min(a, b), 1e-9) > MIN_RATIO
 
@@ -148,8 +161,7 @@ def find_disagreements(articles: Sequence[Article], source_ids: Mapping[str, str
     out = []
     for about, group in by_about.items():
         precise = [m for m in group if m.value is not None]
-        conflict = any(a.origin != b.origin and _differ(a.value, b.value)  # type: ignore[arg-type]
-                       for a in precise for b in precise)
+        conflict = any(a.origin != b.origin and not _compatible(a, b) for a in precise for b in precise)
         if conflict:
             out.append(Disagreement(about=about, versions=_versions(group)))
     return tuple(sorted(out, key=lambda d: -len(d.versions)))

@@ -1,4 +1,4 @@
-"""Quote attribution patterns on small hand-written paragraphs (pure)."""
+"""Quote attribution and disagreement patterns on small hand-written texts (pure)."""
 
 from __future__ import annotations
 
@@ -43,3 +43,21 @@ def test_same_quote_in_two_outlets_is_one_with_both_sources() -> None:
                             {"a": "s1", "b": "s2"})
     merged = [q for q in quotes if q.text.startswith("We have reached")]
     assert len(merged) == 1 and merged[0].sources == ("s1", "s2") and merged[0].speaker == "Jane Doe"
+
+
+def test_counts_disagree_only_when_both_cannot_be_true() -> None:
+    from digest.analyze.disagreements import find_disagreements
+
+    def event(a: str, b: str):
+        arts = [_article("a", "A", a), _article("b", "B", b)]
+        return find_disagreements(arts, {"a": "s1", "b": "s2"}, {"a": "A", "b": "B"})
+
+    [d] = event("The bomb attack killed five people near the market, police said on Monday.",
+                "Officials said the bomb attack killed three people near the market on Monday.")
+    assert d.about == "number of people killed"
+    assert {(v.value, v.sources) for v in d.versions} == {("five people", ("s1",)), ("three people", ("s2",))}
+    assert event("The storm killed at least 150 people across the region, officials said.",
+                 "The storm killed 189 people across the region, the agency reported.") == ()
+    [talks] = event("The talks lasted over four hours at the spaceport, officials said.",
+                    "The negotiations lasted approximately an hour, a spokesman told journalists.")
+    assert talks.about == "length of the talks"
