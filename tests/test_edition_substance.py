@@ -81,3 +81,18 @@ def test_html_shows_the_substance_sections(editions) -> None:
                     "Since the previous edition"):
         assert heading in html, heading
     assert "approximately an hour" in html and "Kim Jong Un" in html
+
+
+def test_quiet_events_are_listed_and_escaped(editions) -> None:
+    import dataclasses
+
+    from digest.model import QuietEvent
+    from digest.render.edition_json import briefing_from_json
+    from digest.render.html import render_html
+
+    _, data, _ = editions
+    briefing = dataclasses.replace(briefing_from_json(data), quiet_events=(
+        QuietEvent(id="ev-old", title="Old <script>story</script>", last_seen=dt.datetime(2023, 9, 10, tzinfo=UTC)),))
+    html = render_html(briefing)
+    assert "Gone quiet since the previous edition" in html
+    assert "Old &lt;script&gt;story&lt;/script&gt;" in html and "<script>story" not in html

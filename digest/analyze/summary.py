@@ -27,6 +27,7 @@ SAME_CLAIM = 0.4  # cosine at which two sentences count as the same claim
 MMR_LAMBDA = 0.7
 LEAD_BONUS = 0.1  # claims in an article's first sentences (news leads carry the core facts)
 LEAD_SENTENCES = 2
+SUPPORT_WEIGHT = 0.5  # each further independent origin adds this share of the centrality
 RECENCY_HALF_LIFE_H = 48.0  # a claim last reported this long before ``now`` gets half the recency bonus
 _BARE_QUOTE = re.compile(r"^[“\"‘][^“”\"]*[”\"’]?[.!?]?[”\"’]?$")  # a quotation with no speaker in the sentence
 HEADLINE_LOADED_PENALTY = 0.1  # per loaded term: prefer the most neutral of the central headlines
@@ -140,7 +141,7 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
         age_h = max((reference - newest).total_seconds() / 3600.0, 0.0)
         return 0.03 * math.pow(0.5, age_h / RECENCY_HALF_LIFE_H)
 
-    scores = np.array([centrality[g[0]] * (1 + 0.5 * (len(origins(g)) - 1))
+    scores = np.array([centrality[g[0]] * (1 + SUPPORT_WEIGHT * (len(origins(g)) - 1))
                        + (LEAD_BONUS if min(candidates[i].position for i in g) < LEAD_SENTENCES else 0.0) + recency(g)
                        for g in groups])
     picked = _mmr(scores, sim[np.ix_(heads, heads)], max_facts)
