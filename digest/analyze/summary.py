@@ -58,6 +58,17 @@ def _bare_quote(sentence: str) -> bool:
     return bool(_BARE_QUOTE.match(sentence.strip()))
 
 
+_UNCLEAR_START = re.compile(r"^(?:He|She|They|It|This|That|These|Those|But|And|Also)\b")
+
+
+def _clearest(group: Sequence[int], candidates: Sequence[Candidate], centrality: np.ndarray) -> int:
+    """The member to show: central, but not opening with a pronoun or connective that needs context."""
+    def clarity(i: int) -> float:
+        text = candidates[i].text
+        return float(centrality[i]) - (0.1 if _UNCLEAR_START.match(text) else 0.0) - (0.1 if "?" in text else 0.0)
+    return max(group, key=lambda i: (clarity(i), -i))
+
+
 def _candidates(articles: Sequence[Article], skip: Callable[[str], bool] | None = None) -> list[Candidate]:
     out = []
     for index, article in enumerate(articles):
@@ -150,7 +161,7 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
         group = groups[gi]
         keys = {articles[candidates[i].article].key for i in group}
         facts.append(Fact(
-            text=candidates[group[0]].text,
+            text=candidates[_clearest(group, candidates, centrality)].text,
             sources=tuple(sorted((source_ids[k] for k in keys), key=lambda s: int(s[1:]))),
             support=len(origins(group)),
         ))
