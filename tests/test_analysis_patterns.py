@@ -61,3 +61,12 @@ def test_counts_disagree_only_when_both_cannot_be_true() -> None:
     [talks] = event("The talks lasted over four hours at the spaceport, officials said.",
                     "The negotiations lasted approximately an hour, a spokesman told journalists.")
     assert talks.about == "length of the talks"
+
+
+def test_camel_case_names_and_titles() -> None:
+    from digest.analyze.people import build_people
+
+    people = build_people(["House Speaker Kevin McCarthy said on Tuesday that McCarthy would act.",
+                           "Florida Gov. Ron DeSantis said DeSantis had no comment. Mr. O’Brien agreed."])
+    assert people.resolve("McCarthy") == "Kevin McCarthy" and people.roles["Kevin McCarthy"] == "House Speaker"
+    assert people.resolve("Gov. DeSantis") == "Ron DeSantis"

@@ -12,12 +12,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-NAME_WORD = r"[A-Z][a-z]?[’'][A-Z][a-z]+|[A-Z][a-z’'\-]+|[A-Z]\.|[A-Z][a-z]+-[a-z]+"
+NAME_WORD = r"[A-Z][a-z]{1,2}[A-Z][a-z]+|[A-Z][a-z]?[’'][A-Z][a-z]+|[A-Z][a-z’'\-]+|[A-Z]\.|[A-Z][a-z]+-[a-z]+"
 _NAME = re.compile(rf"\b(?:{NAME_WORD})(?:\s+(?:{NAME_WORD}))*")
 TITLES = {"mr", "mrs", "ms", "dr", "prof", "sir", "president", "premier", "comrade", "sen", "rep", "gov",
           "adm", "gen", "ambassador", "chairman", "leader", "minister", "secretary", "spokesperson",
           "spokesman", "spokeswoman", "marshal", "admiral", "general", "supreme", "king", "queen",
-          "prince", "pope", "chancellor", "judge", "justice", "senator", "governor", "mayor"}
+          "prince", "pope", "chancellor", "judge", "justice", "senator", "governor", "mayor", "speaker",
+          "representative", "lt", "col", "sgt", "capt", "rev"}
 ROLE_NOUNS = ("leader", "president", "spokesperson", "spokesman", "spokeswoman", "minister", "secretary",
               "director", "chief", "chairman", "chair", "head", "ambassador", "analyst", "envoy", "official",
               "commander", "governor", "senator", "mayor", "prime minister", "chancellor", "adviser",
