@@ -78,3 +78,19 @@ def test_overview_is_one_paragraph_naming_the_top_events_and_changes() -> None:
     assert "The leaders met at the cosmodrome." in text
     assert "1 new, 1 developing, 1 gone quiet" in text and "1 feed could not be read" in text
     assert edition_overview([], 0, 0, (T0, NOW), "UTC") == "No new articles arrived in this period."
+
+
+def test_previous_edition_missing_or_corrupt_is_treated_as_none(tmp_path, caplog) -> None:
+    import json
+
+    from digest.model import EditionRecord
+    from digest.previous import load_previous_briefing
+    from digest.render.edition_json import briefing_to_json
+
+    record = EditionRecord(date=dt.date(2023, 9, 14), number=1, generated_at=T0, path=str(tmp_path))
+    assert load_previous_briefing(None) is None
+    assert load_previous_briefing(record) is None and "no briefing.json" in caplog.text
+    (tmp_path / "briefing.json").write_text("{broken", encoding="utf-8")
+    assert load_previous_briefing(record) is None and "cannot read" in caplog.text
+    (tmp_path / "briefing.json").write_text(json.dumps(briefing_to_json(_previous())), encoding="utf-8")
+    assert load_previous_briefing(record) == _previous()
