@@ -70,3 +70,13 @@ def test_camel_case_names_and_titles() -> None:
                            "Florida Gov. Ron DeSantis said DeSantis had no comment. Mr. O’Brien agreed."])
     assert people.resolve("McCarthy") == "Kevin McCarthy" and people.roles["Kevin McCarthy"] == "House Speaker"
     assert people.resolve("Gov. DeSantis") == "Ron DeSantis"
+
+
+def test_death_tolls_reported_differently_are_a_disagreement() -> None:
+    from digest.analyze.disagreements import find_disagreements
+
+    arts = [_article("a", "A", "The number of deaths in the city could range from 18,000 to 20,000, the mayor said."),
+            _article("b", "B", "The death toll in the city rose to 11,300 on Thursday, the Red Crescent said.")]
+    [toll] = find_disagreements(arts, {"a": "s1", "b": "s2"}, {"a": "A", "b": "B"})
+    assert toll.about == "death toll"
+    assert {(v.value, v.sources) for v in toll.versions} == {("18,000 to 20,000", ("s1",)), ("11,300", ("s2",))}

@@ -104,12 +104,26 @@ def _counts(sentence: str) -> list[tuple[str, float | None, str]]:
     return out
 
 
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
+_TOLL = re.compile(rf"\b(?:death toll|number of (?:deaths|dead|fatalities))\b[^.;]{{0,60}}?\b(?:to|of|at|reached|"
+                   rf"is|was|stands at|stood at|hit|passed|surpassed|exceeded|topped|from)\s+"
+                   rf"(?P<phrase>(?:{_QUALIFIER}\s+)?(?P<n>{_NUMBER})(?:\s+(?:to|and)\s+{_NUMBER})?)",
+                   re.IGNORECASE)
+
+
+def _tolls(sentence: str) -> list[tuple[str, float | None, str]]:
+    """"the death toll rose to 11,300", "the number of deaths could range from 18,000 to 20,000"."""
+    if "toll" not in sentence and "number of" not in sentence:
+        return []
+    return [("death toll", _amount(m.group("n")), m.group("phrase")) for m in _TOLL.finditer(sentence)]
+
+
 def _mentions(articles: Sequence[Article], source_ids: Mapping[str, str],
               origin_of: Mapping[str, str]) -> list[Mention]:
     out = []
     for article in articles:
         for s in sentences(article.text):
-            for about, value, phrase in _durations(s.text) + _counts(s.text):
+            for about, value, phrase in _durations(s.text) + _counts(s.text) + _tolls(s.text):
                 out.append(Mention(about, value, phrase, s.text, source_ids[article.key],
                                    origin_of.get(article.key, article.outlet)))
     return out
