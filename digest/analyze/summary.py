@@ -110,6 +110,12 @@ def _mmr(scores: np.ndarray, sim: np.ndarray, k: int) -> list[int]:
     return chosen
 
 
+def _recency(newest: dt.datetime, reference: dt.datetime) -> float:
+    """A small bonus that halves every RECENCY_HALF_LIFE_H hours before ``reference``."""
+    age_h = max((reference - newest).total_seconds() / 3600.0, 0.0)
+    return 0.03 * math.pow(0.5, age_h / RECENCY_HALF_LIFE_H)
+
+
 def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
                     origin_of: Mapping[str, str], max_facts: int = 6, *, now: dt.datetime | None = None,
                     skip: Callable[[str], bool] | None = None) -> EventSummary:
@@ -148,9 +154,7 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
     reference = now or max(a.published for a in articles)
 
     def recency(group: list[int]) -> float:
-        newest = max(articles[candidates[i].article].published for i in group)
-        age_h = max((reference - newest).total_seconds() / 3600.0, 0.0)
-        return 0.03 * math.pow(0.5, age_h / RECENCY_HALF_LIFE_H)
+        return _recency(max(articles[candidates[i].article].published for i in group), reference)
 
     scores = np.array([centrality[g[0]] * (1 + SUPPORT_WEIGHT * (len(origins(g)) - 1))
                        + (LEAD_BONUS if min(candidates[i].position for i in g) < LEAD_SENTENCES else 0.0) + recency(g)
@@ -165,10 +169,14 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
             sources=tuple(sorted((source_ids[k] for k in keys), key=lambda s: int(s[1:]))),
             support=len(origins(group)),
         ))
-    central_article = max(range(len(articles)), key=lambda i: (
+    return EventSummary(title=_headline(articles, docs, centroid),
+                        summary=facts[0].text if facts else "", facts=tuple(facts))
+
+
+def _headline(articles: Sequence[Article], docs: np.ndarray, centroid: np.ndarray) -> str:
+    """The most central real headline, the most neutral one among near-equals."""
+    central = max(range(len(articles)), key=lambda i: (
         not articles[i].title_derived,
         float(docs[i] @ centroid) - HEADLINE_LOADED_PENALTY * sum(loaded_hits(articles[i].title).values())))
-    title = clean_headline(articles[central_article].title) or next(
+    return clean_headline(articles[central].title) or next(
         (clean_headline(a.title) for a in articles if a.title.strip()), "Untitled")
-    return EventSummary(title=title,
-                        summary=facts[0].text if facts else "", facts=tuple(facts))
