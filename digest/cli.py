@@ -206,6 +206,7 @@ import digest.cli_eval_extract  # noqa: E402,F401  (digest eval extract)
 import digest.cli_serve  # noqa: E402,F401  (registers `digest serve` and `digest status`)
 import digest.cli_eval_cluster  # noqa: E402,F401  (registers `digest eval cluster`)
 import digest.cli_poll  # noqa: E402,F401  (registers `digest poll`)
+import digest.cli_eval_summary  # noqa: E402,F401  (digest eval summary|framing)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

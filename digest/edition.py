@@ -10,12 +10,15 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
 
-from digest.analyze.summary import summarize_event
+from digest.analyze.event import analyze_event  # substance (issue 7)
+from digest.analyze.overview import edition_overview  # substance (issue 7)
+from digest.analyze.whatsnew import event_change, importance, quiet_events  # substance (issue 7)
 from digest.config import Config
 from digest.dedup import Syndication, syndicate
 from digest.dedup.support import recount_support
 from digest.events import assign_events, event_context, save_events
 from digest.model import Article, Briefing, Event, EventCluster, FeedHealth, FeedState, SourceRef
+from digest.previous import load_previous_briefing  # substance (issue 7)
 from digest.store import SQLStore
 
 UTC = dt.timezone.utc
@@ -28,15 +31,6 @@ def edition_window(date: dt.date, timezone: str, window: dt.timedelta,
     day_end = dt.datetime.combine(date + dt.timedelta(days=1), dt.time(), tzinfo=tz).astimezone(UTC)
     end = min(day_end, now)
     return end - window, end
-
-
-def _status(cluster: EventCluster, by_key: dict[str, Article], previous_ids: set[str],
-            previous_at: dt.datetime | None) -> str:
-    if cluster.id not in previous_ids:
-        return "new"
-    if previous_at and any(by_key[k].fetched > previous_at for k in cluster.article_keys):
-        return "developing"
-    return "quiet"
 
 
 def _rank_key(cluster: EventCluster, by_key: dict[str, Article], origins: dict[str, str]) -> tuple:
@@ -53,19 +47,6 @@ def _feed_health(states: Sequence[FeedState], now: dt.datetime, every: dt.timede
             status = "stale"
         out.append(FeedHealth(feed=s.name, status=status, error=s.error, last_success=s.last_success))
     return tuple(out)
-
-
-def _overview(events: Sequence[Event], sources: Sequence[SourceRef], window: tuple[dt.datetime, dt.datetime],
-              tz: str) -> str:
-    if not events:
-        return "No new articles arrived in this period."
-    outlets = len({s.outlet for s in sources})
-    local = zoneinfo.ZoneInfo(tz)
-    start, end = (w.astimezone(local).strftime("%d %B %Y %H:%M") for w in window)
-    lead = "; ".join(f"{e.title} ({e.independent_sources} independent "
-                     f"source{'s' if e.independent_sources != 1 else ''})" for e in events[:3])
-    return (f"{len(events)} event{'s' if len(events) != 1 else ''} from {len(sources)} articles by "
-            f"{outlets} outlet{'s' if outlets != 1 else ''}, {start} to {end}. Most widely reported: {lead}.")
 
 
 def syndication_groups(syndication: Syndication, source_ids: dict[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -87,8 +68,15 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
     origins = dict(syndication.origin)
     clusters = assign_events(store, articles, now)
     previous = store.previous_edition(date)
-    previous_ids = set(previous.event_ids) if previous else set()
-    shown = sorted(clusters, key=lambda c: _rank_key(c, by_key, origins))[:config.briefing.max_events]
+    # --- substance (issue 7): importance order, per-event analysis, what's new --------------
+    before = load_previous_briefing(previous)
+
+    def cluster_rank(cluster: EventCluster) -> tuple:
+        members = [by_key[k] for k in cluster.article_keys]
+        change = event_change(cluster.id, members, (), before)
+        return (-importance(len({origins[a.key] for a in members}), change.new_articles,
+                            max(a.published for a in members), now), *_rank_key(cluster, by_key, origins))
+    shown = sorted(clusters, key=cluster_rank)[:config.briefing.max_events]
 
     sources: list[SourceRef] = []
     source_ids: dict[str, str] = {}
@@ -104,26 +92,34 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
     context = event_context(store, [c.id for c in shown], previous.generated_at if previous else None)
     for cluster in shown:
         members = [by_key[k] for k in cluster.article_keys]
-        summary = summarize_event(members, source_ids, origins)
-        titles[cluster.id] = summary.title
+        found = analyze_event(members, source_ids, origins, now)
+        change = event_change(cluster.id, members, [f.text for f in found.facts], before)
+        titles[cluster.id] = found.title
         events.append(Event(
-            id=cluster.id, status=_status(cluster, by_key, previous_ids, previous.generated_at if previous else None),
-            title=summary.title, summary=summary.summary,
+            id=cluster.id, status=change.status, title=found.title, summary=found.summary,
             first_seen=context[cluster.id][0] or min(a.published for a in members),
             last_seen=max(a.published for a in members),
             sources=tuple(source_ids[k] for k in cluster.article_keys),
             outlet_count=len({a.outlet for a in members}),
             independent_sources=len({origins[a.key] for a in members}),
-            facts=recount_support(summary.facts, members, source_ids, syndication),  # issue 5
-            entities=context[cluster.id][1], new_articles=context[cluster.id][2],
+            facts=recount_support(found.facts, members, source_ids, syndication),  # issue 5
+            disagreements=found.disagreements, quotes=found.quotes, framings=found.framings,
+            timeline=found.timeline, open_questions=found.open_questions,
+            entities=context[cluster.id][1] or found.entities,
+            new_articles=change.new_articles, new_facts=change.new_facts,
         ))
+    quiet = quiet_events(before, [c.id for c in clusters])
+    health = _feed_health(store.feed_states(), now, config.poll.every)
+    overview = edition_overview(events, len(sources), len({s.outlet for s in sources}), window,
+                                config.briefing.timezone, quiet, health)
+    # --- end substance (issue 7) ------------------------------------------------------------
     save_events(store, shown, by_key, titles, now)  # keep the readable titles
     groups = syndication_groups(syndication, source_ids)
     return Briefing(
         title=config.briefing.title, date=date, number=store.edition_number_for(date), generated_at=now,
         window_start=window[0], window_end=window[1], timezone=config.briefing.timezone,
-        overview=_overview(events, sources, window, config.briefing.timezone), sources=tuple(sources),
+        overview=overview, sources=tuple(sources),
         events=tuple(events),
-        feed_health=_feed_health(store.feed_states(), now, config.poll.every),
+        feed_health=health, quiet_events=quiet,
         syndication=groups,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -59,12 +60,17 @@ def split_sentences(paragraph: str) -> list[str]:
 
 def sentences(text: str) -> list[Sentence]:
     """All sentences of an article body (paragraphs separated by blank lines or newlines)."""
+    return list(_sentences(text))
+
+
+@functools.lru_cache(maxsize=2048)  # the analysis stages each read the same articles
+def _sentences(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     paras = [p for p in re.split(r"\n+", text) if p.strip()]
     for p_index, para in enumerate(paras):
         for s in split_sentences(para.strip()):
             out.append(Sentence(text=s, paragraph=p_index, position=len(out)))
-    return out
+    return tuple(out)
 
 
 def words(text: str) -> list[str]:
@@ -73,7 +79,12 @@ def words(text: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
+    return list(_content_words(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _content_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in words(text) if w not in STOPWORDS and len(w) > 1)
 
 
 def is_statement(sentence: str, min_words: int = 8, max_words: int = 70) -> bool:
@@ -83,3 +94,9 @@ def is_statement(sentence: str, min_words: int = 8, max_words: int = 70) -> bool
         return False
     stripped = sentence.rstrip()
     return stripped[-1] in ".!?\"”’)" and not stripped.endswith(":")
+
+
+def clear_caches() -> None:
+    """Forget cached sentence splits and word lists (benchmarks time cold runs)."""
+    _sentences.cache_clear()
+    _content_words.cache_clear()
