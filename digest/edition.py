@@ -105,7 +105,7 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
             facts=recount_support(found.facts, members, source_ids, syndication),  # issue 5
             disagreements=found.disagreements, quotes=found.quotes, framings=found.framings,
             timeline=found.timeline, open_questions=found.open_questions,
-            entities=context[cluster.id][1] or found.entities,
+            entities=found.entities or context[cluster.id][1],
             new_articles=change.new_articles, new_facts=change.new_facts,
         ))
     quiet = quiet_events(before, [c.id for c in clusters])
