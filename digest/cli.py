@@ -22,7 +22,7 @@ from rich.table import Table
 
 from digest import __version__
 from digest.config import Config, load_config
-from digest.errors import DigestError
+from digest.errors import DigestError, UsageError
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 stderr = Console(stderr=True)
@@ -83,7 +83,7 @@ def parse_date_option(value: str | None) -> dt.date | str | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD or 'latest'") from None
+        raise UsageError(f"--date {value!r} is not a date; write YYYY-MM-DD (e.g. 2023-09-15) or 'latest'") from None
 
 
 config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default ./feeds.yaml).")

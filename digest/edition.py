@@ -49,6 +49,13 @@ def _feed_health(states: Sequence[FeedState], now: dt.datetime, every: dt.timede
     return tuple(out)
 
 
+def _entities(names: Sequence[str], terms: Sequence[str], people: int = 6, limit: int = 10) -> tuple[str, ...]:
+    """The first people named in the event (from the analysis), then the clusterer's top terms
+    (places, organisations) not already among them."""
+    seen = {n.casefold() for n in names[:people]}
+    return tuple([*names[:people], *(t for t in terms if t.casefold() not in seen)][:limit])
+
+
 def syndication_groups(syndication: Syndication, source_ids: dict[str, str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(origin, source ids) for each origin carried by two or more shown sources, or credited by one."""
     out = []
@@ -105,7 +112,7 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
             facts=recount_support(found.facts, members, source_ids, syndication),  # issue 5
             disagreements=found.disagreements, quotes=found.quotes, framings=found.framings,
             timeline=found.timeline, open_questions=found.open_questions,
-            entities=found.entities or context[cluster.id][1],
+            entities=_entities(found.entities, context[cluster.id][1]),
             new_articles=change.new_articles, new_facts=change.new_facts,
         ))
     quiet = quiet_events(before, [c.id for c in clusters])

@@ -15,6 +15,12 @@ class ConfigError(DigestError):
     exit_code = 2
 
 
+class UsageError(DigestError):
+    """A command-line option has a wrong value; the message names the option and the fix."""
+
+    exit_code = 2
+
+
 class StoreError(DigestError):
     """The database cannot be opened or is from a newer version."""
 

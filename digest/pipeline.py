@@ -15,6 +15,7 @@ from pathlib import Path
 
 from digest.config import Config
 from digest.edition import build_briefing, edition_window
+from digest.errors import UsageError
 from digest.ingest import article_from_document
 from digest.model import Briefing, EditionRecord, UpsertResult
 from digest.render import publish_edition
@@ -85,9 +86,13 @@ def resolve_date(config: Config, store: SQLStore, date: dt.date | str | None, no
     if date == "latest":
         newest = store.latest_published()
         return (newest or now).astimezone(tz).date()
+    today = now.astimezone(tz).date()
     if isinstance(date, dt.date):
+        if date > today:
+            raise UsageError(f"--date {date.isoformat()} is in the future (today is {today.isoformat()} in "
+                             f"{config.briefing.timezone}); an edition covers articles already published")
         return date
-    return now.astimezone(tz).date()
+    return today
 
 
 def build(config: Config, store: SQLStore, date: dt.date, now: dt.datetime,

@@ -290,9 +290,20 @@ def _on_signal(signum: int, frame: Any) -> None:
 def serve(config_path: Path) -> None:
     """Run until SIGTERM/SIGINT."""
     global _SCHEDULER
+    _STOP.clear()
+    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        _serve(config_path)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    log.info("stopped")
+
+
+def _serve(config_path: Path) -> None:
+    global _SCHEDULER
     config = load_config(config_path)
     schedule = schedule_for(config)
-    _STOP.clear()
     owner = process_owner()
     with open_store(config.storage) as store:
         if (stale := store.mark_interrupted()):
@@ -301,8 +312,9 @@ def serve(config_path: Path) -> None:
         now = _clock()
         scheduler = make_scheduler(config_path, config, schedule, store.engine, now)
         _SCHEDULER = scheduler
-        previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
         try:
+            if _STOP.is_set():  # a signal arrived while starting: stop before the first job
+                return
             scheduler.start()
             log.info("serving %s: polling every %s, editions %s; next slot %s", config_path,
                      config.poll.every, schedule.describe(), schedule.next_after(now).isoformat())
@@ -311,10 +323,7 @@ def serve(config_path: Path) -> None:
             scheduler.shutdown(wait=True)
         finally:
             _SCHEDULER = None
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
             store.release_lease(f"serve:{owner}", owner)
-    log.info("stopped")
 
 
 def _renew(store: SQLStore, owner: str) -> None:
