@@ -116,6 +116,8 @@ def test_seed_copy_is_one_source_and_counts_one_more_outlet(seeds_with_a_copy: P
 
     html = (seeds_with_a_copy / "briefing.html").read_text(encoding="utf-8")
     assert "6 outlets, 3 independent sources" in html
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+    assert "Japan Today / Kyodo Mirror [" in text or "Kyodo Mirror / Japan Today [" in text  # the grouping names both
     entry = _entry(html, carried["id"])
     assert f"{carried['outlet']} (Associated Press)." in entry  # the wire credit beside the outlet
     assert "via Associated Press" not in entry  # "via" is for copy found by comparison, not credited

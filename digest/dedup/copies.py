@@ -50,24 +50,23 @@ def number_sources(clusters: Sequence[EventCluster], by_key: Mapping[str, Articl
                    syndication: Syndication) -> NumberedSources:
     """Sources "s1", "s2", ... in the order the clusters cite them; exact copies share one id.
 
-    The first copy met (clusters in order, each in its own article order) is
-    the one the entry describes; later copies become its ``appearances``.
+    The entry describes the earliest copy (published, then stored first); the
+    other copies become its ``appearances``, earliest first.
     """
     order = [by_key[k] for c in clusters for k in c.article_keys]
-    primary = exact_copies(order)
+    primary = exact_copies(sorted(order, key=lambda a: (a.published, a.id if a.id is not None else 0, a.key)))
     ids: dict[str, str] = {}
     cited: dict[str, Article] = {}
     copies: dict[str, list[Article]] = {}
     for article in order:
         lead = primary[article.key]
-        if lead in ids:
-            ids[article.key] = ids[lead]
-            if article.key != lead:
-                copies[ids[lead]].append(article)
-            continue
-        sid = ids[lead] = ids[article.key] = f"s{len(cited) + 1}"
-        cited[sid] = article
-        copies[sid] = []
+        if lead not in ids:
+            ids[lead] = f"s{len(cited) + 1}"
+            cited[ids[lead]] = by_key[lead]
+            copies[ids[lead]] = []
+        ids[article.key] = ids[lead]
+        if article.key != lead:
+            copies[ids[lead]].append(article)
     sources = []
     for sid, a in cited.items():
         origin = syndication.origin.get(a.key, a.outlet)
@@ -75,7 +74,7 @@ def number_sources(clusters: Sequence[EventCluster], by_key: Mapping[str, Articl
             id=sid, outlet=a.outlet, title=a.title, published=a.published, url=a.url, byline=a.byline, feed=a.feed,
             origin=origin if origin != a.outlet else None, quoted_from=syndication.quoted_from.get(a.key, ()),
             credits=a.credits, journalists=a.journalists,
-            appearances=tuple(appearance(c) for c in copies[sid]),
+            appearances=tuple(appearance(c) for c in sorted(copies[sid], key=lambda c: (c.published, c.key))),
         ))
     return NumberedSources(sources=tuple(sources), ids=ids, cited=cited)
 
