@@ -15,9 +15,10 @@ from digest.analyze.overview import edition_overview  # substance (issue 7)
 from digest.analyze.whatsnew import event_change, importance, quiet_events  # substance (issue 7)
 from digest.config import Config
 from digest.dedup import Syndication, syndicate
+from digest.dedup.copies import distinct_members, edition_outlets, number_sources
 from digest.dedup.support import recount_support
 from digest.events import assign_events, event_context, save_events
-from digest.model import Article, Briefing, Event, EventCluster, FeedHealth, FeedState, SourceRef
+from digest.model import Article, Briefing, Event, EventCluster, FeedHealth, FeedState
 from digest.previous import load_previous_briefing  # substance (issue 7)
 from digest.store import SQLStore
 
@@ -60,7 +61,7 @@ def syndication_groups(syndication: Syndication, source_ids: dict[str, str]) -> 
     """(origin, source ids) for each origin carried by two or more shown sources, or credited by one."""
     out = []
     for group in syndication.groups:
-        ids = [source_ids[k] for k in group.members if k in source_ids]
+        ids = list(dict.fromkeys(source_ids[k] for k in group.members if k in source_ids))
         if len(ids) > 1 or (ids and group.credited):
             out.append((group.origin, tuple(sorted(ids, key=lambda s: int(s[1:])))))
     return tuple(sorted(out))
@@ -85,31 +86,24 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
                             max(a.published for a in members), now), *_rank_key(cluster, by_key, origins))
     shown = sorted(clusters, key=cluster_rank)[:config.briefing.max_events]
 
-    sources: list[SourceRef] = []
-    source_ids: dict[str, str] = {}
-    for cluster in shown:
-        for key in cluster.article_keys:
-            a = by_key[key]
-            source_ids[key] = f"s{len(sources) + 1}"
-            sources.append(SourceRef(id=source_ids[key], outlet=a.outlet, title=a.title, published=a.published,
-                                     url=a.url, byline=a.byline, feed=a.feed,
-                                     origin=origins[key] if origins[key] != a.outlet else None,
-                                     quoted_from=syndication.quoted_from.get(key, ())))
+    numbered = number_sources(shown, by_key, syndication)  # issue 5: exact copies are one source
+    sources, source_ids = list(numbered.sources), numbered.ids
     events, titles = [], {}
     context = event_context(store, [c.id for c in shown], previous.generated_at if previous else None)
     for cluster in shown:
         members = [by_key[k] for k in cluster.article_keys]
-        found = analyze_event(members, source_ids, origins, now)
+        distinct = distinct_members(cluster.article_keys, source_ids, numbered.cited)  # each text read once
+        found = analyze_event(distinct, source_ids, origins, now)
         change = event_change(cluster.id, members, [f.text for f in found.facts], before)
         titles[cluster.id] = found.title
         events.append(Event(
             id=cluster.id, status=change.status, title=found.title, summary=found.summary,
             first_seen=context[cluster.id][0] or min(a.published for a in members),
             last_seen=max(a.published for a in members),
-            sources=tuple(source_ids[k] for k in cluster.article_keys),
+            sources=tuple(dict.fromkeys(source_ids[k] for k in cluster.article_keys)),
             outlet_count=len({a.outlet for a in members}),
             independent_sources=len({origins[a.key] for a in members}),
-            facts=recount_support(found.facts, members, source_ids, syndication),  # issue 5
+            facts=recount_support(found.facts, distinct, source_ids, syndication),  # issue 5
             disagreements=found.disagreements, quotes=found.quotes, framings=found.framings,
             timeline=found.timeline, open_questions=found.open_questions,
             entities=_entities(found.entities, context[cluster.id][1]),
@@ -117,7 +111,7 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
         ))
     quiet = quiet_events(before, [c.id for c in clusters])
     health = _feed_health(store.feed_states(), now, config.poll.every)
-    overview = edition_overview(events, len(sources), len({s.outlet for s in sources}), window,
+    overview = edition_overview(events, len(sources), len(edition_outlets(sources)), window,
                                 config.briefing.timezone, quiet, health)
     # --- end substance (issue 7) ------------------------------------------------------------
     save_events(store, shown, by_key, titles, now)  # keep the readable titles

@@ -51,5 +51,6 @@ def article_from_document(document: Document, now: dt.datetime) -> Article | Non
         language=extracted.language,
         credits=extracted.credits,
         captions=extracted.captions,
+        journalists=extracted.journalists,
         title_derived=document.title is None and extracted.title_derived,
     )

@@ -75,6 +75,7 @@ class Article:
     captions: tuple[str, ...] = ()
     title_derived: bool = False
     id: int | None = None  # store row id once stored
+    journalists: tuple[str, ...] = ()  # reporters credited in the text (issue 5)
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,16 @@ class QuietEvent:
 
 
 @dataclass(frozen=True)
+class Appearance:
+    """Another outlet or address that carried the same article word for word (issue 5)."""
+
+    outlet: str
+    url: str | None
+    published: dt.datetime
+    feed: str | None = None
+
+
+@dataclass(frozen=True)
 class SourceRef:
     """An article as cited in an edition: ``id`` is "s1", "s2", ..."""
 
@@ -188,6 +199,9 @@ class SourceRef:
     origin: str | None = None  # wire service / original publisher when syndicated
     feed: str | None = None
     quoted_from: tuple[str, ...] = ()  # origins whose copy it quotes in part (issue 5)
+    credits: tuple[str, ...] = ()  # wire / agency credits the article carries, e.g. "Associated Press"
+    journalists: tuple[str, ...] = ()  # reporters credited in the text ("Reporting by ...")
+    appearances: tuple[Appearance, ...] = ()  # the same text elsewhere: one source, several places
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,8 @@ def _buckets(start: dt.datetime, end: dt.datetime) -> tuple[dt.timedelta, int]:
 def coverage_chart(event: Event, sources: Mapping[str, SourceRef],
                    tz: dt.tzinfo = UTC) -> CoverageChart | None:
     """The chart for ``event``; None when it has fewer than two articles (nothing to plot)."""
-    refs = [sources[sid] for sid in event.sources if sid in sources]
+    cited = [sources[sid] for sid in event.sources if sid in sources]
+    refs = cited + [copy for r in cited for copy in r.appearances]  # every masthead that ran it (issue 5)
     if len(refs) < 2:
         return None
     times = [_aware(r.published) for r in refs]

@@ -19,6 +19,7 @@ import typing
 from typing import Any
 
 from digest.model import (
+    Appearance,
     Briefing,
     Claim,
     Disagreement,
@@ -123,6 +124,13 @@ def _source_to_json(source: SourceRef) -> JSONDict:
         "origin": source.origin,
         "feed": source.feed,
         "quoted_from": list(source.quoted_from),
+        "credits": list(source.credits),
+        "journalists": list(source.journalists),
+        "appearances": [
+            {"outlet": a.outlet, "url": a.url, "published": _iso(a.published, f"source {source.id} appearance"),
+             "feed": a.feed}
+            for a in source.appearances
+        ],
     }
 
 
@@ -191,6 +199,10 @@ def _source_from_json(d: JSONDict) -> SourceRef:
         origin=d.get("origin"),
         feed=d.get("feed"),
         quoted_from=tuple(d.get("quoted_from", ())),
+        credits=tuple(d.get("credits", ())),
+        journalists=tuple(d.get("journalists", ())),
+        appearances=tuple(Appearance(outlet=a["outlet"], url=a.get("url"), published=_required_dt(a["published"]),
+                                     feed=a.get("feed")) for a in d.get("appearances", ())),
     )
 
 

@@ -204,7 +204,8 @@ def _check_citations(briefing: Briefing) -> dict[str, int]:
 def briefing_context(briefing: Briefing, page_size: str = "A4") -> dict[str, Any]:
     """The variables the briefing template sees."""
     numbers = _check_citations(briefing)
-    outlets = {source.outlet for source in briefing.sources}
+    outlets = {s.outlet for s in briefing.sources} | {  # mastheads that carried a copy count too (issue 5)
+        a.outlet for s in briefing.sources for a in s.appearances}
     return {
         "b": briefing,
         "tz": briefing.timezone,

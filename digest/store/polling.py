@@ -18,7 +18,7 @@ from digest.store import schema as t
 
 _INSERT_COLUMNS = ("key", "feed", "outlet", "title", "title_derived", "url", "path", "byline",
                    "published", "fetched", "summary", "text", "content_hash", "language",
-                   "credits", "captions")
+                   "credits", "captions", "journalists")
 _CHUNK = 500  # keys per IN (...) query (SQLite's variable limit is far above this)
 
 

@@ -103,6 +103,7 @@ articles = sa.Table(
     sa.Column("credits", JSONList, nullable=False, default=()),
     sa.Column("captions", JSONList, nullable=False, default=()),
     sa.Column("revision", sa.Integer, nullable=False, default=1),
+    sa.Column("journalists", JSONList, nullable=True),  # credited reporters (issue 5; added on open)
     sa.Index("ix_articles_published", "published"),
     sa.Index("ix_articles_content_hash", "content_hash"),
 )

@@ -22,7 +22,7 @@ from digest.store.polling import PollWritesMixin
 _FEED_STATE_FIELDS = [f.name for f in dataclasses.fields(FeedState)]
 _ARTICLE_COLUMNS = ("key", "feed", "outlet", "title", "title_derived", "url", "path", "byline",
                     "published", "fetched", "summary", "text", "content_hash", "language",
-                    "credits", "captions")
+                    "credits", "captions", "journalists")
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -268,6 +268,7 @@ def _article(row: sa.Row) -> Article:
         published=row.published, fetched=row.fetched, content_hash=row.content_hash, url=row.url,
         path=row.path, byline=row.byline, summary=row.summary, language=row.language,
         credits=tuple(row.credits), captions=tuple(row.captions), title_derived=bool(row.title_derived),
+        journalists=tuple(row.journalists or ()),
     )
 
 
