@@ -10,21 +10,9 @@ from pathlib import Path
 
 import click
 
-from digest.cli import fail_cleanly, json_option, main
+from digest.cli import fail_cleanly, json_option
+from digest.cli_eval import eval_group
 from digest.errors import DigestError
-
-
-def eval_group() -> click.Group:
-    """The ``eval`` group, shared with other ``digest eval …`` commands whichever module registers first."""
-    existing = main.commands.get("eval")
-    if isinstance(existing, click.Group):
-        return existing
-
-    @main.group("eval")
-    def evaluate() -> None:
-        """Measure the analysis stages on labelled data."""
-
-    return evaluate
 
 
 def _write_assignments(path: Path, assignments) -> None:  # type: ignore[no-untyped-def]
@@ -44,7 +32,7 @@ def _write_assignments(path: Path, assignments) -> None:  # type: ignore[no-unty
         raise
 
 
-@eval_group().command("cluster")
+@eval_group.command("cluster")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 @click.option("--assignments", "assignments_path", type=click.Path(dir_okay=False, path_type=Path),

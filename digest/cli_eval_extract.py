@@ -7,26 +7,15 @@ from pathlib import Path
 
 import click
 
-from digest.cli import json_option, main
+from digest.cli import json_option
+from digest.cli_eval import eval_group
 from digest.errors import DigestError
 
 DEFAULT_DATA = Path("../shared/eval/extraction")
 FLOOR_F1 = 0.975
 
 
-def _eval_group() -> click.Group:
-    """The ``eval`` group, shared with other ``digest eval ...`` commands if one exists."""
-    existing = main.commands.get("eval")
-    if isinstance(existing, click.Group):
-        return existing
-
-    @main.group("eval")
-    def eval_group() -> None:
-        """Measure the product on labelled data."""
-    return eval_group
-
-
-@_eval_group().command("extract")
+@eval_group.command("extract")
 @click.option("--data", "data", metavar="DIR", default=str(DEFAULT_DATA), show_default=True,
               help="Folder with ground-truth.json and html/<id>.html.gz.")
 @click.option("--worst", default=5, show_default=True, help="List this many worst pages.")

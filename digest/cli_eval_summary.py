@@ -16,7 +16,8 @@ from pathlib import Path
 
 import click
 
-from digest.cli import fail_cleanly, json_option, main
+from digest.cli import fail_cleanly, json_option
+from digest.cli_eval import eval_group
 from digest.errors import DigestError
 
 DEFAULT_SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -30,22 +31,7 @@ def _eval_file(path: str | None, relative: str) -> Path:
     return found
 
 
-def _group() -> click.Group:
-    """The ``eval`` group: shared with other evaluation commands if one already exists."""
-    existing = main.commands.get("eval")
-    if isinstance(existing, click.Group):
-        return existing
-
-    @main.group("eval")
-    def eval_group() -> None:
-        """Measure the product on labelled evaluation data."""
-    return eval_group
-
-
-group = _group()
-
-
-@group.command("summary")
+@eval_group.command("summary")
 @click.option("--file", "path", metavar="PATH", help="allsides-2021-framing.jsonl (default: in the shared eval).")
 @click.option("--limit", type=int, default=None, help="Only the first N events.")
 @json_option
@@ -67,7 +53,7 @@ def eval_summary(path: str | None, limit: int | None, as_json: bool) -> None:
     click.echo(lead.line("lead"))
 
 
-@group.command("framing")
+@eval_group.command("framing")
 @click.option("--file", "path", metavar="PATH", help="basil-2010-2014.jsonl (default: in the shared eval).")
 @click.option("--notes", "notes_path", metavar="PATH",
               help="Also check the terms against AllSides coverage notes (allsides-2021-framing.jsonl).")

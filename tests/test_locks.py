@@ -30,6 +30,24 @@ def _dead_owner() -> str:
     return f"{socket.gethostname()}:{int(proc.stdout)}:deadbeef"
 
 
+def _six_contenders(url: str) -> list[bool]:
+    """Six threads, each with its own store, race for the same lease at once; who got it."""
+    results: list[bool] = []
+    barrier = threading.Barrier(6)
+
+    def contender(i: int) -> None:
+        with open_store(url) as store:
+            barrier.wait()
+            results.append(store.acquire_lease("edition:2026-12-02", f"other-host:{i}:x", MINUTE))
+
+    threads = [threading.Thread(target=contender, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 def test_one_holder_until_release_or_expiry(url: str) -> None:
     with open_store(url) as store:
         assert store.acquire_lease("edition:2026-10-25", "other-host:1:a", MINUTE, now=T0)
@@ -57,19 +75,7 @@ def test_a_dead_local_process_loses_its_lease_at_once(url: str) -> None:
 
 def test_concurrent_acquirers_get_one_lease(url: str) -> None:
     open_store(url).close()
-    results: list[bool] = []
-    barrier = threading.Barrier(6)
-
-    def contender(i: int) -> None:
-        with open_store(url) as store:
-            barrier.wait()
-            results.append(store.acquire_lease("edition:2026-12-02", f"other-host:{i}:x", MINUTE))
-
-    threads = [threading.Thread(target=contender, args=(i,)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = _six_contenders(url)
     assert sorted(results) == [False] * 5 + [True]
 
 
@@ -129,19 +135,7 @@ def test_leases_and_run_log_on_postgresql(pg_url: str) -> None:
         with recorded(store, "edition", edition_date=dt.date(2026, 12, 2), slot=T0) as detail:
             detail["events"] = 2
         assert store.edition_built_since(dt.date(2026, 12, 2), T0)
-    results: list[bool] = []
-    barrier = threading.Barrier(6)
-
-    def contender(i: int) -> None:
-        with open_store(pg_url) as store:
-            barrier.wait()
-            results.append(store.acquire_lease("edition:2026-12-02", f"other-host:{i}:x", MINUTE))
-
-    threads = [threading.Thread(target=contender, args=(i,)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = _six_contenders(pg_url)
     assert sorted(results) == [False] * 5 + [True]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import subprocess
 from pathlib import Path
@@ -10,24 +9,15 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_SEEDS
 from pypdf import PdfReader
+from seed_articles import seed_edition
 
-from digest.config import load_config
-from digest.pipeline import run
-
-UTC = dt.timezone.utc
 JUNK = ["last article you can read", "Leave a Reply", "Login to comment", "TaiwanIsNotChina", "Patreon",
         "To contact the WSWS"]
 
 
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("seeds")
-    config_path = root / "feeds.yaml"
-    config_path.write_text("briefing: {title: Seeds Briefing, timezone: Europe/London, window: 7d}\n"
-                           f"feeds:\n  - name: Saved articles\n    path: {SAMPLE_SEEDS}\n", encoding="utf-8")
-    result = run(load_config(config_path), date=dt.date(2023, 9, 15),
-                 now=dt.datetime(2023, 9, 16, 6, tzinfo=UTC))
-    return result.edition_dir
+    return seed_edition(tmp_path_factory.mktemp("seeds"))
 
 
 def test_edition_files_are_written(edition: Path) -> None:

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_SEEDS
-
-from digest.config import load_config
-from digest.pipeline import run
-
-UTC = dt.timezone.utc
+from seed_articles import seed_edition
 
 
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("seeds-synd")
-    config_path = root / "feeds.yaml"
-    config_path.write_text("briefing: {title: Seeds Briefing, timezone: Europe/London, window: 7d}\n"
-                           f"feeds:\n  - name: Saved articles\n    path: {SAMPLE_SEEDS}\n", encoding="utf-8")
-    return run(load_config(config_path), date=dt.date(2023, 9, 15),
-               now=dt.datetime(2023, 9, 16, 6, tzinfo=UTC)).edition_dir
+    return seed_edition(tmp_path_factory.mktemp("seeds-synd"))
 
 
 def test_briefing_json_counts_three_independent_sources(edition: Path) -> None:

@@ -38,7 +38,6 @@ august september october november december sept jan feb mar apr jun jul aug oct 
 war cosmodrome forum station university institute program programme centre center media tv
 reuters ap afp bbc cnn fox nato u.n u.s eu covid dprk kcna tass yonhap
 """.split())
-PRONOUNS = {"he", "she", "they"}
 
 
 @dataclass(frozen=True)

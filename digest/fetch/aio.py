@@ -26,7 +26,7 @@ import brotli
 import httpcore
 
 from digest.config import PollConfig
-from digest.fetch.http import USER_AGENT
+from digest.fetch import USER_AGENT
 from digest.fetch.safety import address_refusal
 
 MAX_REDIRECTS = 5

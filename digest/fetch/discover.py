@@ -16,11 +16,10 @@ from urllib.parse import urljoin
 import httpx
 import lxml.html
 
-from digest import __version__
 from digest.errors import DigestError
+from digest.fetch import USER_AGENT
 from digest.fetch.parse import FeedParseError, parse_feed
 
-USER_AGENT = f"digest/{__version__} (+https://github.com/digest-news/digest)"
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 GUESSES = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml")
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5"

@@ -24,7 +24,6 @@ from digest.fetch.parse import FeedParseError, parse_feed
 
 UTC = dt.timezone.utc
 ARTICLE_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".eml": "eml"}
-FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf"}
 
 
 @dataclass(frozen=True)

@@ -144,9 +144,9 @@ def _clean_debris(out_root: Path) -> None:
 
 
 @contextlib.contextmanager
-def _publish_lock(out_root: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``out_root`` for one publication."""
-    with open(out_root / ".publish.lock", "a+b") as handle:
+def file_lock(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock (flock) on ``lock_file``, created if missing, for the ``with`` block."""
+    with open(lock_file, "a+b") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
@@ -163,7 +163,7 @@ def staged_directory(out_root: str | Path, name: str) -> Iterator[Path]:
     """
     root = Path(out_root)
     root.mkdir(parents=True, exist_ok=True)
-    with _publish_lock(root):
+    with file_lock(root / ".publish.lock"):  # one publication at a time
         _clean_debris(root)
         staged = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=root))
         try:

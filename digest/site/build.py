@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -38,6 +37,7 @@ from jinja2 import Environment, TemplateError
 from digest import __version__
 from digest.errors import RenderError
 from digest.render.html import briefing_context, default_templates_dir, describe_template_error, make_environment
+from digest.render.publish import file_lock
 
 from .feeds import atom_feed, sitemap
 from .load import Appearance, Edition, event_histories, load_editions
@@ -165,16 +165,6 @@ def plan(editions: list[Edition], env: Environment, *, title: str, tkey: str,
     return jobs
 
 
-@contextlib.contextmanager
-def _lock(site_dir: Path) -> Iterator[None]:
-    with open(site_dir / ".site.lock", "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -197,7 +187,7 @@ def build_site(output: Path, site_dir: Path, *, title: str, templates_dir: Path 
                base_url: str | None = None) -> SiteReport:
     """Build (or bring up to date) the site in ``site_dir`` from the editions under ``output``."""
     site_dir.mkdir(parents=True, exist_ok=True)
-    with _lock(site_dir):
+    with file_lock(site_dir / ".site.lock"):
         manifest_path = site_dir / MANIFEST
         try:
             old = json.loads(manifest_path.read_text())
