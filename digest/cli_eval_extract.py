@@ -8,16 +8,16 @@ from pathlib import Path
 import click
 
 from digest.cli import json_option
-from digest.cli_eval import eval_group
+from digest.cli_eval import eval_group, shared_eval_path
 from digest.errors import DigestError
 
-DEFAULT_DATA = Path("../shared/eval/extraction")
 FLOOR_F1 = 0.975
 
 
 @eval_group.command("extract")
-@click.option("--data", "data", metavar="DIR", default=str(DEFAULT_DATA), show_default=True,
-              help="Folder with ground-truth.json and html/<id>.html.gz.")
+@click.option("--data", "data", metavar="DIR",
+              help="Folder with ground-truth.json and html/<id>.html.gz "
+                   "(default: eval/extraction in ../shared next to the project, or in $DIGEST_SHARED).")
 @click.option("--worst", default=5, show_default=True, help="List this many worst pages.")
 @json_option
 def eval_extract(data: str, worst: int, as_json: bool) -> None:
@@ -25,7 +25,7 @@ def eval_extract(data: str, worst: int, as_json: bool) -> None:
     from digest.evaluate.extraction import evaluate_pages
 
     try:
-        report = evaluate_pages(Path(data))
+        report = evaluate_pages(Path(data) if data else shared_eval_path("extraction"))
     except (FileNotFoundError, OSError, ValueError) as err:
         click.echo(f"digest: error: cannot read the evaluation data: {err}", err=True)
         raise SystemExit(DigestError.exit_code) from None

@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import click
 
 from digest.cli import fail_cleanly, json_option
-from digest.cli_eval import eval_group
+from digest.cli_eval import eval_group, shared_eval_path
 from digest.errors import DigestError
 
-DEFAULT_SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-
-
 def _eval_file(path: str | None, relative: str) -> Path:
-    found = Path(path) if path else Path(os.environ.get("DIGEST_SHARED", DEFAULT_SHARED)) / "eval" / relative
+    found = Path(path) if path else shared_eval_path(relative)
     if not found.is_file():
         raise DigestError(f"evaluation file not found: {found} (pass --file PATH or set DIGEST_SHARED to the "
                           f"folder that holds eval/{relative})")
