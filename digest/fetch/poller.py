@@ -223,11 +223,16 @@ class Poller:
             async with gate:
                 got = await self.fetcher.fetch(document.url, accept=PAGE_ACCEPT, guard_private=True)
             if not got.ok or not got.body:
-                log.info("feed %r: article page %s not used (%s)", feed.name, document.url, got.error or "empty")
+                log.debug("feed %r: article page %s not used (%s)", feed.name, document.url, got.error or "empty")
+                unused.append(got.error or "empty")
                 return document, None, None
             return document, decode_text(got.body, got.headers)[0], got.url
 
+        unused: list[str] = []
         items = await asyncio.gather(*(page(d) for d in pending))
+        if unused:  # one line per feed, not one per page (-v shows each page)
+            log.info("feed %r: %d of %d article pages not used (the entry's summary stands in); first: %s",
+                     feed.name, len(unused), len(pending), unused[0])
         result = await self.workers.run(extract_with_pages, items, self.now)
         return result  # type: ignore[return-value]
 
