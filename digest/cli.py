@@ -178,11 +178,14 @@ def feeds() -> None:
 @fail_cleanly
 def feeds_list(config_path: str | None, sample: bool, as_json: bool) -> None:
     """The configured feeds, with what the store knows of them."""
+    from digest.status import database_exists
     from digest.store import open_store
 
     config = resolve_config(config_path, sample, None)
-    with open_store(config.storage) as store:
-        states = {s.name: s for s in store.feed_states()}
+    states = {}
+    if database_exists(config.storage):  # listing creates no database
+        with open_store(config.storage) as store:
+            states = {s.name: s for s in store.feed_states()}
     rows = []
     for feed in config.feeds:
         state = states.get(feed.name)
