@@ -159,10 +159,11 @@ def parse_bool(value: Any) -> bool:
 
 def parse_url(value: Any) -> str:
     text = value.strip() if isinstance(value, str) else ""
-    if not re.match(r"^https?://[^\s/]+", text):
+    if not re.match(r"^https?://[^\s/]+", text, re.IGNORECASE):
         raise Invalid(f"{value!r} is not an http(s) URL",
                       "write the feed address starting with https:// (or use path: for a local file)")
-    return text
+    scheme, rest = text.split("://", 1)
+    return f"{scheme.lower()}://{rest}"  # schemes are case-insensitive (RFC 3986)
 
 
 def parse_str_list(value: Any, what: str, allow_empty: bool = False) -> tuple[str, ...]:
