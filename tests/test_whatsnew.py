@@ -78,6 +78,9 @@ def test_overview_is_one_paragraph_naming_the_top_events_and_changes() -> None:
     assert "The leaders met at the cosmodrome." in text
     assert "1 new, 1 developing, 1 gone quiet" in text and "1 feed could not be read" in text
     assert edition_overview([], 0, 0, (T0, NOW), "UTC") == "No new articles arrived in this period."
+    failing = [FeedHealth(feed="x", status="failing", error="boom"), FeedHealth(feed="y", status="ok")]
+    assert edition_overview([], 0, 0, (T0, NOW), "UTC", (), failing) == (  # an empty edition says why
+        "No new articles arrived in this period. 1 feed could not be read normally (see feed health).")
 
 
 def test_previous_edition_missing_or_corrupt_is_treated_as_none(tmp_path, caplog) -> None:

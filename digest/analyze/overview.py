@@ -24,8 +24,10 @@ def edition_overview(events: Sequence[Event], source_count: int, outlet_count: i
                      window: tuple[dt.datetime, dt.datetime], tz: str,
                      quiet: Sequence[QuietEvent] = (), health: Sequence[FeedHealth] = ()) -> str:
     """One paragraph: the period, the most important events, what changed, disagreements, feed problems."""
+    problems = [h for h in health if h.status in ("failing", "stale", "retired")]
+    trouble = f"{_plural(len(problems), 'feed')} could not be read normally (see feed health)." if problems else ""
     if not events:
-        return "No new articles arrived in this period."
+        return " ".join(p for p in ("No new articles arrived in this period.", trouble) if p)
     local = zoneinfo.ZoneInfo(tz)
     start, end = (w.astimezone(local).strftime("%d %B %Y %H:%M") for w in window)
     parts = [f"{_plural(len(events), 'event')} from {_plural(source_count, 'article')} by "
@@ -43,7 +45,6 @@ def edition_overview(events: Sequence[Event], source_count: int, outlet_count: i
     disputed = sum(1 for e in events if e.disagreements)
     if disputed:
         parts.append(f"Sources disagree on details in {_plural(disputed, 'event')}.")
-    problems = [h for h in health if h.status in ("failing", "stale", "retired")]
-    if problems:
-        parts.append(f"{_plural(len(problems), 'feed')} could not be read normally (see feed health).")
+    if trouble:
+        parts.append(trouble)
     return " ".join(parts)
