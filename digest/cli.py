@@ -133,7 +133,7 @@ def run(config_path: str | None, date_text: str | None, out: str | None, sample:
         return
     failing = [f for f in result.feeds if f.status == "failing"]
     if not quiet:
-        stderr.print(f"Edition {briefing.number} for {briefing.date:%A %d %B %Y}: {len(briefing.events)} events "
+        stderr.print(f"Edition {briefing.number} for {briefing.date:%A} {briefing.date.day} {briefing.date:%B %Y}: {len(briefing.events)} events "
                      f"from {len(briefing.sources)} articles in {elapsed:.1f}s"
                      + (f"; {len(failing)} feed(s) failing" if failing else ""))
     click.echo(summary["pdf"])

@@ -29,7 +29,7 @@ def edition_overview(events: Sequence[Event], source_count: int, outlet_count: i
     if not events:
         return " ".join(p for p in ("No new articles arrived in this period.", trouble) if p)
     local = zoneinfo.ZoneInfo(tz)
-    start, end = (w.astimezone(local).strftime("%d %B %Y %H:%M") for w in window)
+    start, end = (f"{t.day} {t:%B %Y %H:%M}" for t in (w.astimezone(local) for w in window))
     parts = [f"{_plural(len(events), 'event')} from {_plural(source_count, 'article')} by "
              f"{_plural(outlet_count, 'outlet')}, {start} to {end}."]
     parts.append("Most widely reported: " + "; ".join(_lead(e) for e in events[:3]) + ".")
