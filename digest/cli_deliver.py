@@ -20,14 +20,17 @@ def send(config_path: str | None, date_text: str | None, quiet: bool, as_json: b
     """Email an edition (HTML + text, PDF attached); recipients already sent are skipped."""
     from digest.deliver.email import EmailError, send_edition
     from digest.store import open_store
+    from digest.store.locks import recorded
 
     setup_logging(quiet or as_json, False)
     date = parse_date_option(date_text)
     if date == "latest":
         date = None
     config = resolve_config(config_path, False, None)
-    with open_store(config.storage) as store:
-        report = send_edition(config, store, date)  # type: ignore[arg-type]
+    with open_store(config.storage) as store:  # recorded in the run log, so `digest status` shows it
+        with recorded(store, "deliver", name="email", edition_date=date, trigger="send") as detail:
+            report = send_edition(config, store, date)  # type: ignore[arg-type]
+            detail.update(sent=len(report.sent), already_sent=len(report.skipped), failed=len(report.failed))
     if as_json:
         click.echo(json.dumps({"date": report.date.isoformat(), "sent": list(report.sent),
                                "skipped": list(report.skipped),

@@ -104,6 +104,9 @@ def test_send_multipart_with_pdf_once_per_recipient(tmp_path: Path, smtp, monkey
     assert len(inbox.messages) == 2
     with open_store(load_config(config).storage) as store:
         assert [d.status for d in store.deliveries(DAY)] == ["sent", "sent"]
+        runs = store.runs("deliver")  # both sends are in the run log that `digest status` reads
+        assert [(r.name, r.status) for r in runs] == [("email", "ok"), ("email", "ok")]
+        assert [r.details()["sent"] for r in runs] == [0, 2]  # newest first
 
 
 def test_retries_with_backoff_then_sends_once(tmp_path: Path, smtp) -> None:
