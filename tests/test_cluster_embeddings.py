@@ -4,6 +4,7 @@ and when installed the seeds still form one event and the clustering floors hold
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from test_cluster_incremental import eval_file, incoming, seed_articles
 
 from digest.analyze import embeddings
 from digest.analyze.cluster_eval import load_labelled, score
-from digest.analyze.incremental import Incoming, Params, replay
+from digest.analyze.incremental import Incoming, IncrementalClusterer, Params, replay
 from digest.cli import main
 from digest.config import ConfigError, parse_config
+from digest.events import assign_events
+from digest.store import open_store
 
 MISSING = embeddings.missing_extra()
 needs_extra = pytest.mark.skipif(MISSING is not None, reason=f"{MISSING}: the optional embedding model is "
@@ -78,3 +81,39 @@ def test_with_embeddings_the_seeds_are_one_event_and_the_floors_hold(tmp_path: P
     seed_events = {mixed[a.key] for a in seeds}
     assert len(seed_events) == 1
     assert sorted(k for k, e in mixed.items() if e in seed_events) == sorted(a.key for a in seeds)
+
+
+def _hashed_vector(text: str, dim: int = 16) -> tuple[float, ...]:
+    """A stand-in sentence vector (hashed words, unit length): enough to exercise the bookkeeping."""
+    counts = [0.0] * dim
+    for word in text.lower().split():
+        counts[sum(map(ord, word)) % dim] += 1.0
+    norm = sum(x * x for x in counts) ** 0.5 or 1.0
+    return tuple(x / norm for x in counts)
+
+
+def test_sentence_vectors_survive_the_saved_state(shared: Path) -> None:
+    labelled = sorted(load_labelled(eval_file(shared)), key=lambda a: (a.published, a.id))[:300]
+    items = [Incoming(a.id, a.title, a.text, a.published, _hashed_vector(a.title)) for a in labelled]
+    params = embeddings.clustering_params()
+    whole = IncrementalClusterer(params)
+    expected = [whole.add(i).event for i in items]
+    first = IncrementalClusterer(params)
+    got = [first.add(i).event for i in items[:150]]
+    state = json.loads(json.dumps(first.to_state()))  # as the store keeps it
+    assert any(len(m) == 4 for e in state["events"] for m in e["members"].values())
+    resumed = IncrementalClusterer.from_state(state, params)
+    got += [resumed.add(i).event for i in items[150:]]
+    assert got == expected
+
+
+@needs_extra
+def test_assign_events_with_the_embedder_keeps_the_seeds_together_in_the_store(tmp_path: Path) -> None:
+    seeds = seed_articles(tmp_path)
+    with open_store(f"sqlite:///{tmp_path}/seeds.db") as store:
+        clusters = assign_events(store, seeds, dt.datetime(2023, 9, 16, tzinfo=dt.timezone.utc),
+                                 embedder=embeddings.Embedder())
+        state = store.load_cluster_state()
+    assert len(clusters) == 1 and len(clusters[0].article_keys) == 5
+    [event] = state["events"]
+    assert len(event["embedding"]) == 384 and all(len(m) == 4 for m in event["members"].values())
