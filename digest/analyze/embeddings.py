@@ -78,9 +78,9 @@ def article_text(title: str, text: str) -> str:
 @lru_cache(maxsize=1)
 def _model() -> Any:
     require_extra()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    os.environ["HF_HUB_OFFLINE"] = "1"  # never fetch: the weights are in the package
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     import importlib
