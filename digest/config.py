@@ -88,6 +88,11 @@ class EmailConfig:
 
 
 @dataclass(frozen=True)
+class ClusteringConfig:
+    embeddings: bool = False  # the [embeddings] extra's sentence vectors join the TF-IDF signal
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     briefing: BriefingConfig
@@ -98,6 +103,7 @@ class Config:
     templates: Path | None = None
     site: SiteConfig | None = None
     email: EmailConfig | None = None
+    clustering: ClusteringConfig = field(default_factory=ClusteringConfig)
     lines: dict[Path_, int] = field(default_factory=dict, compare=False, repr=False)
 
     def feed(self, name: str) -> FeedConfig | None:
@@ -159,7 +165,8 @@ def _dotted(key_path: Path_) -> str:
     return out
 
 
-_TOP = {"briefing", "poll", "storage", "output", "templates", "feeds", "site", "email"}
+_TOP = {"briefing", "poll", "storage", "output", "templates", "feeds", "site", "email", "clustering"}
+_CLUSTERING = {"embeddings"}
 _BRIEFING = {"title", "timezone", "schedule", "window", "max_events", "page_size"}
 _POLL = {"every", "timeout", "concurrency", "per_host", "max_bytes", "allow_private"}
 _FEED = {"name", "url", "path", "outlet"}
@@ -210,6 +217,7 @@ def parse_config(text: str, path: Path, *, output: Path | None = None,
         templates=_templates(reader, top),
         site=_site(reader, top.get("site")),
         email=_email(reader, top.get("email")),
+        clustering=_clustering(reader, top.get("clustering")),
         lines=lines,
     )
 
@@ -373,3 +381,16 @@ def _email(reader: _Reader, raw: Any) -> EmailConfig | None:
         smtp=smtp,
         subject=reader.value(block, kp, "subject", lambda v: parse_str(v, "a subject"), EmailConfig.subject),
     )
+
+
+def _clustering(reader: _Reader, raw: Any) -> ClusteringConfig:
+    kp: Path_ = ("clustering",)
+    block = reader.mapping(raw, kp, {k: None for k in _CLUSTERING})
+    embeddings = reader.value(block, kp, "embeddings", parse_bool, False)
+    if embeddings:
+        from digest.analyze.embeddings import INSTALL_HINT, missing_extra
+
+        problem = missing_extra()
+        if problem:
+            raise reader.fail(kp + ("embeddings",), problem, f"{INSTALL_HINT}, or write embeddings: false")
+    return ClusteringConfig(embeddings=embeddings)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from digest.analyze.incremental import Incoming, IncrementalClusterer, Params, resolve
 from digest.event_records import HistoryEntry, build_record
@@ -21,8 +22,9 @@ from digest.model import Article, EventCluster
 from digest.store import SQLStore
 
 
-def _incoming(article: Article) -> Incoming:
-    return Incoming(key=article.key, title=article.title, text=article.text, published=article.published)
+def _incoming(article: Article, embedding: tuple[float, ...] | None = None) -> Incoming:
+    return Incoming(key=article.key, title=article.title, text=article.text, published=article.published,
+                    embedding=embedding)
 
 
 def _clusterer(store: SQLStore, articles: Sequence[Article], stored: Mapping[int, str],
@@ -39,17 +41,25 @@ def _clusterer(store: SQLStore, articles: Sequence[Article], stored: Mapping[int
 
 
 def assign_events(store: SQLStore, articles: Sequence[Article], now: dt.datetime,
-                  params: Params | None = None) -> list[EventCluster]:
+                  params: Params | None = None, embedder: Any = None) -> list[EventCluster]:
     """Group ``articles`` into events with stable ids; store new assignments, merges and records.
 
     ``articles`` come from the store (they carry row ids); one without an id is clustered but its
-    assignment cannot be remembered, so a later run would see it as new again.
+    assignment cannot be remembered, so a later run would see it as new again. With an ``embedder``
+    (the ``[embeddings]`` extra, see :func:`digest.analyze.embeddings.embedder_for`) the new articles
+    also carry sentence vectors and ``params`` default to the embedding settings.
     """
     stored = store.event_assignments(a.id for a in articles if a.id is not None)
     clusterer = _clusterer(store, articles, stored, params)
     fresh = sorted((a for a in articles if a.id not in stored), key=lambda a: (a.published, a.key))
     before = {a.key: stored[a.id] for a in articles if a.id in stored}
-    placed = {a.key: clusterer.add(_incoming(a)).event for a in fresh}
+    vectors: list[Any] = [None] * len(fresh)
+    if embedder is not None:
+        from digest.analyze.embeddings import clustering_params
+
+        clusterer.params = params or clustering_params()
+        vectors = embedder.embed_articles([(a.title, a.text) for a in fresh])
+    placed = {a.key: clusterer.add(_incoming(a, v)).event for a, v in zip(fresh, vectors)}
     final = resolve(clusterer.changes, {**before, **placed})
     history = [HistoryEntry(old_id=c.old_id, new_id=c.new_id, reason=c.reason, at=now, keys=c.keys)
                for c in clusterer.changes]

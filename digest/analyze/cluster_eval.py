@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from digest.analyze.incremental import Assignment, Incoming, Params, replay
 from digest.errors import DigestError
@@ -121,19 +122,33 @@ def load_labelled(path: Path) -> list[LabelledArticle]:
 class EvalResult:
     scores: Scores
     assignments: tuple[Assignment, ...]
-    seconds: float
+    seconds: float  # clustering, plus embedding when on
+    embed_seconds: float = 0.0  # of which computing sentence vectors (the [embeddings] extra)
 
     @property
     def articles_per_second(self) -> float:
         return self.scores.articles / self.seconds if self.seconds > 0 else float("inf")
 
 
-def evaluate(articles: list[LabelledArticle], params: Params | None = None) -> EvalResult:
-    """Replay ``articles`` in time order through the incremental clusterer and score it."""
-    items = [Incoming(key=a.id, title=a.title, text=a.text, published=a.published) for a in articles]
+def evaluate(articles: list[LabelledArticle], params: Params | None = None, embedder: Any = None) -> EvalResult:
+    """Replay ``articles`` in time order through the incremental clusterer and score it.
+
+    With an ``embedder`` (:class:`digest.analyze.embeddings.Embedder`) each article also carries its
+    sentence vector, and ``params`` default to the embedding settings."""
+    vectors: list[Any] = [None] * len(articles)
+    embed_seconds = 0.0
+    if embedder is not None:
+        from digest.analyze.embeddings import clustering_params
+
+        params = params or clustering_params()
+        start = time.perf_counter()
+        vectors = embedder.embed_articles([(a.title, a.text) for a in articles])
+        embed_seconds = time.perf_counter() - start
+    items = [Incoming(key=a.id, title=a.title, text=a.text, published=a.published, embedding=v)
+             for a, v in zip(articles, vectors)]
     start = time.perf_counter()
     assignments = replay(items, params)
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start + embed_seconds
     predicted = {a.key: a.event for a in assignments}
     return EvalResult(scores=score({a.id: a.event_id for a in articles}, predicted),
-                      assignments=tuple(assignments), seconds=seconds)
+                      assignments=tuple(assignments), seconds=seconds, embed_seconds=embed_seconds)

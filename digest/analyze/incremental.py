@@ -31,7 +31,7 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,7 @@ class Params:
     index_terms: int = 40  # centroid terms indexed per event
     candidates: int = 8  # candidates scored exactly
     anchor: float = 0.5  # time gap measured from: 0 = last seen, 1 = first seen, 0.5 = mid-span
+    embedding_weight: float = 0.0  # >0 (the [embeddings] extra): cosine = (1-w)*tfidf + w*sentence embedding
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Incoming:
     title: str
     text: str
     published: dt.datetime
+    embedding: tuple[float, ...] | None = None  # unit-length sentence vector (optional extra)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class OpenEvent:
     norm2: float = 0.0
     indexed: frozenset[str] = frozenset()
     members: dict[str, Member] = field(default_factory=dict)  # kept while the event is open
+    embedding: list[float] | None = None  # sum of the members' sentence vectors (when they have them)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class Member:
     vector: dict[str, float]
     names: tuple[str, ...]
     when: float
+    embedding: tuple[float, ...] | None = None
 
 
 _NAME = re.compile(r"(?:[A-Z][a-zA-Z'’.-]*[a-zA-Z]|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'’.-]*[a-zA-Z]|[A-Z]{2,}))*")
@@ -246,10 +250,14 @@ class IncrementalClusterer:
         (a feed summary of ten words cannot share as much with an event as a full lead can)."""
         return self.params.threshold * (min(1.0, math.sqrt(terms / self.params.short_terms)) if self.params.short_terms else 1.0)
 
-    def score(self, vec: dict[str, float], names: set[str], when: float, event: OpenEvent) -> float:
+    def score(self, vec: dict[str, float], names: set[str], when: float, event: OpenEvent,
+              embedding: tuple[float, ...] | None = None) -> float:
         centroid = event.centroid
         dot = sum(vec[t] * centroid[t] for t in vec.keys() & centroid.keys())
         cosine = dot / math.sqrt(event.norm2) if event.norm2 > 0 else 0.0
+        weight = self.params.embedding_weight
+        if weight and embedding is not None and event.embedding is not None:
+            cosine = (1.0 - weight) * cosine + weight * _embedding_cosine(embedding, event.embedding)
         entities, half = event.entities, event.size / 2
         shared = sum(1 for n in names & entities.keys() if entities[n] >= half)
         bonus = min(self.params.max_entity_bonus, self.params.entity_bonus * shared)
@@ -267,18 +275,18 @@ class IncrementalClusterer:
         counts = self._terms(item)
         vec = self.vector(counts)
         names = set(extract_entities(f"{item.title}.\n{item.text}"))
-        scored = sorted(((self.score(vec, names, when, self.events[e]), e) for e in self._candidates(vec)),
-                        reverse=True)
+        scored = sorted(((self.score(vec, names, when, self.events[e], item.embedding), e)
+                         for e in self._candidates(vec)), reverse=True)
         self.docs += 1
         self.df.update(counts.keys())
         if not scored or scored[0][0] < self.threshold_for(len(vec)):
             event = OpenEvent(id=self._fresh_id(item.key), first_seen=when, last_seen=when, size=0, centroid={})
             self.events[event.id] = event
-            self._absorb(event, vec, names, when, item.key)
+            self._absorb(event, vec, names, when, item.key, embedding=item.embedding)
             return Assignment(key=item.key, event=event.id, score=0.0)
         best_score, best_id = scored[0]
         event = self.events[best_id]
-        self._absorb(event, vec, names, when, item.key)
+        self._absorb(event, vec, names, when, item.key, embedding=item.embedding)
         if len(scored) > 1 and scored[1][0] >= self.params.merge_threshold:
             event = self._maybe_merge(event, self.events[scored[1][1]], when)
         low, high = self.params.split_sizes
@@ -300,6 +308,7 @@ class IncrementalClusterer:
             large.centroid[term] = old + weight
             large.norm2 += (old + weight) ** 2 - old * old
         large.entities.update(small.entities)
+        large.embedding = _add_vectors(large.embedding, small.embedding)
         large.members.update(small.members)
         large.size += small.size
         large.first_seen = min(large.first_seen, small.first_seen)
@@ -323,7 +332,7 @@ class IncrementalClusterer:
         moving = {k: event.members.pop(k) for k in leave}
         self._rebuild(event)
         for k, member in sorted(moving.items(), key=lambda kv: (kv[1].when, kv[0])):
-            self._absorb(other, member.vector, set(member.names), member.when, k, member.names)
+            self._absorb(other, member.vector, set(member.names), member.when, k, member.names, member.embedding)
         self.changes.append(Change("split", old_id=event.id, new_id=other.id, keys=tuple(sorted(leave)),
                                    at=dt.datetime.fromtimestamp(when, UTC)))
         return other if key in moving else event
@@ -338,6 +347,9 @@ class IncrementalClusterer:
                 event.centroid[term] = event.centroid.get(term, 0.0) + weight
         event.norm2 = sum(v * v for v in event.centroid.values())
         event.entities = Counter(n for m in members for n in set(m.names))
+        event.embedding = None
+        for m in members:
+            event.embedding = _add_vectors(event.embedding, m.embedding)
         event.size = len(members)
         event.first_seen = min(m.when for m in members)
         event.last_seen = max(m.when for m in members)
@@ -357,7 +369,7 @@ class IncrementalClusterer:
             event = self.events[event_id] = OpenEvent(id=event_id, first_seen=when, last_seen=when, size=0,
                                                       centroid={})
         names = extract_entities(f"{item.title}.\n{item.text}")
-        self._absorb(event, vec, set(names), when, item.key, tuple(sorted(set(names))))
+        self._absorb(event, vec, set(names), when, item.key, tuple(sorted(set(names))), item.embedding)
 
     def _fresh_id(self, key: str) -> str:
         event_id = new_event_id(key)
@@ -366,7 +378,7 @@ class IncrementalClusterer:
         return event_id
 
     def _absorb(self, event: OpenEvent, vec: dict[str, float], names: set[str], when: float, key: str,
-                kept_names: tuple[str, ...] | None = None) -> None:
+                kept_names: tuple[str, ...] | None = None, embedding: tuple[float, ...] | None = None) -> None:
         centroid, norm2 = event.centroid, event.norm2
         for term, weight in vec.items():
             old = centroid.get(term, 0.0)
@@ -375,12 +387,13 @@ class IncrementalClusterer:
             norm2 += new * new - old * old
         event.norm2 = norm2
         event.entities.update(names)
+        event.embedding = _add_vectors(event.embedding, embedding)
         event.size += 1
         event.first_seen = min(event.first_seen, when)
         event.last_seen = max(event.last_seen, when)
         heapq.heappush(self._expiry, (event.last_seen, event.id))
         event.members[key] = Member(vector=vec, names=kept_names if kept_names is not None else tuple(sorted(names)),
-                                    when=when)
+                                    when=when, embedding=embedding)
         self._reindex(event, vec.keys())
 
     # -- persistence ----------------------------------------------------------
@@ -391,7 +404,9 @@ class IncrementalClusterer:
             "docs": self.docs, "clock": self.clock, "df": self._kept_df(),
             "events": [{"id": e.id, "first_seen": e.first_seen, "last_seen": e.last_seen, "size": e.size,
                         "centroid": e.centroid, "entities": dict(e.entities),
-                        "members": {k: [m.vector, list(m.names), m.when] for k, m in e.members.items()}}
+                        "members": {k: [m.vector, list(m.names), m.when] + ([list(m.embedding)] if m.embedding else [])
+                                    for k, m in e.members.items()},
+                        **({"embedding": e.embedding} if e.embedding is not None else {})}
                        for e in self.events.values()],
         }
 
@@ -411,13 +426,30 @@ class IncrementalClusterer:
         for e in state.get("events", []):
             event = OpenEvent(id=e["id"], first_seen=e["first_seen"], last_seen=e["last_seen"], size=e["size"],
                               centroid=dict(e["centroid"]), entities=Counter(e["entities"]),
-                              members={k: Member(vector=dict(v), names=tuple(n), when=w)
-                                       for k, (v, n, w) in e.get("members", {}).items()})
+                              members={k: Member(vector=dict(m[0]), names=tuple(m[1]), when=m[2],
+                                                 embedding=tuple(m[3]) if len(m) > 3 else None)
+                                       for k, m in e.get("members", {}).items()},
+                              embedding=list(e["embedding"]) if e.get("embedding") else None)
             event.norm2 = sum(v * v for v in event.centroid.values())
             self.events[event.id] = event
             heapq.heappush(self._expiry, (event.last_seen, event.id))
             self._reindex(event)
         return self
+
+
+def _add_vectors(total: list[float] | None, vector: Sequence[float] | None) -> list[float] | None:
+    """``total + vector`` (sentence-vector sums; None stands for "no vectors yet")."""
+    if vector is None:
+        return total
+    if total is None:
+        return list(vector)
+    return [a + b for a, b in zip(total, vector)]
+
+
+def _embedding_cosine(vector: Sequence[float], total: Sequence[float]) -> float:
+    """Cosine of a unit vector with an event's vector sum (the direction of its mean)."""
+    norm = math.sqrt(sum(x * x for x in total))
+    return sum(a * b for a, b in zip(vector, total)) / norm if norm > 0 else 0.0
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
