@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from digest.analyze.event import analyze_event  # substance (issue 7)
 from digest.analyze.overview import edition_overview  # substance (issue 7)
 from digest.analyze.whatsnew import event_change, importance, quiet_events  # substance (issue 7)
+from digest.analyze.embeddings import embedder_for
 from digest.config import Config
 from digest.dedup import Syndication, syndicate
 from digest.dedup.copies import distinct_members, edition_outlets, number_sources
@@ -74,7 +75,7 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
     by_key = {a.key: a for a in articles}
     syndication = syndicate(articles)  # issue 5: origins counted, not mastheads
     origins = dict(syndication.origin)
-    clusters = assign_events(store, articles, now)
+    clusters = assign_events(store, articles, now, embedder=embedder_for(config))
     previous = store.previous_edition(date)
     # --- substance (issue 7): importance order, per-event analysis, what's new --------------
     before = load_previous_briefing(previous)
