@@ -47,7 +47,8 @@ def analyze_event(articles: Sequence[Article], source_ids: Mapping[str, str], or
     mentions: Counter[str] = Counter()
     for article in articles:
         mentions.update({name for _, name in people.mentions(f"{article.title}\n{article.text}")})
-    entities = tuple(name for name, count in mentions.most_common(5) if count >= 2)
+    ranked = sorted(mentions.items(), key=lambda kv: (-kv[1], kv[0]))  # ties broken by name: same input, same list
+    entities = tuple(name for name, count in ranked[:5] if count >= 2)
     return EventAnalysis(
         title=summary.title, summary=summary.summary, facts=summary.facts,
         disagreements=find_disagreements(articles, source_ids, origin_of),
