@@ -25,3 +25,24 @@ def test_a_quotation_starting_mid_sentence_is_not_shown() -> None:
     assert any(t.startswith("We will not sign") for t in shown)
     assert not any(t.startswith("and it would") for t in shown)  # a lower-case connective: a fragment
     assert any(t.startswith("a compromise nobody") for t in shown)  # a partial quote that reads on its own stays
+
+
+def test_a_sentence_whose_subject_is_an_unresolved_pronoun_is_not_shown_standalone() -> None:
+    from collections import Counter
+
+    from digest.analyze.framing import outlet_framing
+    from digest.analyze.questions import open_questions
+    from digest.analyze.text import content_words
+
+    own = _article("a", "A", "The army said it had tracked the launch of two missiles from the east coast.\n"
+                   "He didn’t elaborate how the military obtained the information about the launch.\n"
+                   "Officials did not immediately confirm the range of the missiles over the sea.\n"
+                   "She described the harbour flotilla as purple hovercraft carrying lanterns northwards.")
+    other = _article("b", "B", "The launch of two missiles was tracked from the coast, the army said on Monday.")
+    questions = [c.text for c in open_questions([own, other], {"a": "s1", "b": "s2"})]
+    assert any(t.startswith("Officials did not immediately confirm") for t in questions)
+    assert not any(t.startswith("He didn") for t in questions)  # "He": who? not shown on its own
+    rest = Counter(content_words(other.text))
+    framing = outlet_framing("A", [own], rest, {"a": "s1", "b": "s2"}, rest + Counter(content_words(own.text)))
+    shown = [c.text for c in framing.unique_claims + framing.context_added]
+    assert shown and not any(t.startswith(("He ", "She ")) for t in shown)

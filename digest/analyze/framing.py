@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.analyze.text import content_words, is_statement, sentences, words
+from digest.analyze.text import content_words, is_statement, pronoun_subject, sentences, words
 from digest.model import Article, Claim, Framing, Quote
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "loaded_terms.txt"
@@ -163,7 +163,7 @@ def outlet_framing(outlet: str, articles: Sequence[Article], rest: Counter[str],
     context: list[Claim] = []
     for article in articles:
         for mark in mark_sentences(article.text, vocabulary=vocabulary):
-            if not (mark.specific and is_statement(mark.text)):
+            if not (mark.specific and is_statement(mark.text)) or pronoun_subject(mark.text):
                 continue
             claim = Claim(text=mark.text, sources=(source_ids[article.key],))
             (context if _CONTEXT.search(mark.text) else claims).append(claim)

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from digest.analyze.framing import loaded_hits
-from digest.analyze.text import content_words, is_statement, sentences
+from digest.analyze.text import content_words, is_statement, pronoun_subject, sentences
 from digest.model import Article, Fact
 
 SAME_CLAIM = 0.4  # cosine at which two sentences count as the same claim
@@ -73,7 +73,8 @@ def _candidates(articles: Sequence[Article], skip: Callable[[str], bool] | None 
     out = []
     for index, article in enumerate(articles):
         for s in sentences(article.text):
-            if is_statement(s.text) and not _bare_quote(s.text) and not (skip and skip(s.text)):
+            if is_statement(s.text) and not _bare_quote(s.text) and not pronoun_subject(s.text) \
+                    and not (skip and skip(s.text)):
                 out.append(Candidate(text=s.text, article=index, position=s.position))
     return out
 

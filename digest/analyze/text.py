@@ -96,6 +96,15 @@ def is_statement(sentence: str, min_words: int = 8, max_words: int = 70) -> bool
     return stripped[-1] in ".!?\"”’)" and not stripped.endswith(":")
 
 
+_PRONOUN_SUBJECT = re.compile(r"^[“\"‘(]?(?:He|She|They|His|Her|Their|Him|Them)\b")
+
+
+def pronoun_subject(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a personal pronoun ("He didn't elaborate…"): shown on its own,
+    out of its article, nobody can tell who is meant, so such a sentence is not shown standalone."""
+    return bool(_PRONOUN_SUBJECT.match(sentence.strip()))
+
+
 def clear_caches() -> None:
     """Forget cached sentence splits and word lists (benchmarks time cold runs)."""
     _sentences.cache_clear()
