@@ -46,3 +46,23 @@ def test_a_sentence_whose_subject_is_an_unresolved_pronoun_is_not_shown_standalo
     framing = outlet_framing("A", [own], rest, {"a": "s1", "b": "s2"}, rest + Counter(content_words(own.text)))
     shown = [c.text for c in framing.unique_claims + framing.context_added]
     assert shown and not any(t.startswith(("He ", "She ")) for t in shown)
+
+
+def test_distinctive_wording_leaves_out_name_parts_fillers_and_keeps_accented_words_whole() -> None:
+    from digest.analyze.framing import event_framings
+    from digest.analyze.text import words
+
+    assert words("Guzmán met Zürich officials") == ["guzmán", "met", "zürich", "officials"]
+    own = ("Prime Minister Vladimir Oranov met Kim Jong Un amid the storm, three days ago. "
+           "The talks with Vladimir Oranov and Kim Jong Un were secretive, the envoys said, as well as tense.\n"
+           "Oranov and Kim Jong Un held secretive talks amid rain; the secretive meeting ran well into the night, "
+           "three hours as well.\nMrs Guzmán called the secretive summit a show. Guzmán said it was a show.")
+    other = ("The two leaders met in the port city on Tuesday for talks on trade and fishing rights.\n"
+             "The talks covered trade and fishing, officials said after the meeting ended.")
+    arts = [_article("a", "A", "\n".join([own] * 4), "Oranov meets Kim"),
+            _article("b", "B", "\n".join([other] * 4), "Leaders meet for talks")]
+    framing = next(f for f in event_framings(arts, {"a": "s1", "b": "s2"}, {}) if f.outlet == "A")
+    terms = set(framing.distinctive_terms)
+    assert "secretive" in terms  # the outlet's own wording
+    assert not terms & {"vladimir", "jong", "un", "kim", "oranov", "guzmán", "guzm"}  # parts of names
+    assert not terms & {"amid", "ago", "well", "three"}  # filler and number words

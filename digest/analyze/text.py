@@ -28,7 +28,8 @@ wouldn't you you'd you'll you're you've your yours yourself yourselves said says
 would could also one two new year years just like get got will may might must us mr ms mrs
 """.split())
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
+# letters of any script ("Guzmán", "Zürich"), inner apostrophes/hyphens kept; numbers as one token
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])*[^\W\d_]|[^\W\d_]|\d+(?:[.,]\d+)*")
 
 
 @dataclass(frozen=True)
