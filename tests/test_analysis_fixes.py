@@ -66,3 +66,13 @@ def test_distinctive_wording_leaves_out_name_parts_fillers_and_keeps_accented_wo
     assert "secretive" in terms  # the outlet's own wording
     assert not terms & {"vladimir", "jong", "un", "kim", "oranov", "guzmán", "guzm"}  # parts of names
     assert not terms & {"amid", "ago", "well", "three"}  # filler and number words
+
+
+def test_neutral_reporting_verbs_and_literal_words_are_not_loaded() -> None:
+    from digest.analyze.framing import loaded_hits
+
+    neutral = ("The minister vowed to rebuild, pledged aid and admitted delays; officials warned of more rain. "
+               "He travelled by rail, claims the ministry, which apparently acknowledged the attack on the dam.")
+    assert not loaded_hits(neutral)
+    assert set(loaded_hits("The brazen propaganda slammed the pariah state.")) >= {
+        "brazen", "propaganda", "slammed", "pariah"}
