@@ -90,6 +90,7 @@ class Fact:
     text: str
     sources: tuple[str, ...]  # source ids ("s1", ...) in the edition
     support: int  # independent sources (origins) behind it
+    origins: tuple[str, ...] = ()  # those origins by name ("Associated Press"), sorted; () when unknown
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,37 @@ def test_neutral_reporting_verbs_and_literal_words_are_not_loaded() -> None:
     assert not loaded_hits(neutral)
     assert set(loaded_hits("The brazen propaganda slammed the pariah state.")) >= {
         "brazen", "propaganda", "slammed", "pariah"}
+
+
+def test_a_fact_cited_by_several_articles_of_one_origin_names_that_origin() -> None:
+    import dataclasses
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_render import make_briefing
+
+    from digest.analyze.summary import summarize_event
+    from digest.render import briefing_from_json, briefing_to_json, render_html
+
+    wire = "The port authority said on Monday that the harbour will reopen to cargo ships after repairs to the pier."
+    arts = [_article("a", "Daily Courier", wire), _article("b", "Evening Post", wire),
+            _article("c", "Harbour News", "Dock workers met the port authority about the harbour repairs today.")]
+    facts = summarize_event(arts, {"a": "s2", "b": "s3", "c": "s4"},
+                            {"a": "Associated Press", "b": "Associated Press"}, now=NOW).facts
+    top = next(f for f in facts if f.text == wire)
+    assert top.sources == ("s2", "s3") and top.support == 1 and top.origins == ("Associated Press",)
+
+    briefing = make_briefing()
+    talks = briefing.events[0]
+    fact = dataclasses.replace(talks.facts[0], support=1, origins=("Associated Press",))
+    briefing = dataclasses.replace(briefing, events=(dataclasses.replace(talks, facts=(fact,) + talks.facts[1:]),)
+                                   + briefing.events[1:])
+    html = render_html(briefing)
+    assert '<span class="single-source">one source: Associated Press</span>' in html
+    assert '<span class="single-source">single source</span>' in html  # one article, one source: as before
+    data = briefing_to_json(briefing)
+    assert data["events"][0]["facts"][0]["origins"] == ["Associated Press"]
+    assert briefing_from_json(data) == briefing
+    del data["events"][0]["facts"][0]["origins"]  # an edition written before the field still loads
+    assert briefing_from_json(data).events[0].facts[0].origins == ()

@@ -169,6 +169,7 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
             text=candidates[_clearest(group, candidates, centrality)].text,
             sources=tuple(sorted((source_ids[k] for k in keys), key=lambda s: int(s[1:]))),
             support=len(origins(group)),
+            origins=tuple(sorted(origins(group))),
         ))
     return EventSummary(title=_headline(articles, docs, centroid),
                         summary=facts[0].text if facts else "", facts=tuple(facts))
