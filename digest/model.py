@@ -165,6 +165,7 @@ class Event:
     entities: tuple[str, ...] = ()  # the people, places and organisations it is most about
     new_articles: int = 0  # since the previous edition
     new_facts: int = 0  # facts not in the previous edition
+    summary_sources: tuple[str, ...] = ()  # source ids carrying the summary sentence (shown only when cited)
 
 
 @dataclass(frozen=True)

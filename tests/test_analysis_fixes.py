@@ -110,3 +110,45 @@ def test_a_fact_cited_by_several_articles_of_one_origin_names_that_origin() -> N
     assert briefing_from_json(data) == briefing
     del data["events"][0]["facts"][0]["origins"]  # an edition written before the field still loads
     assert briefing_from_json(data).events[0].facts[0].origins == ()
+
+
+def test_the_summary_line_adds_a_cited_sentence_instead_of_repeating_the_top_fact() -> None:
+    from digest.analyze.summary import summarize_event
+
+    texts = [
+        "Storm Ada flooded the coastal town of Merrow on Monday and forced thousands of residents to leave.\n"
+        "The town council opened three shelters in schools on the hills above the harbour district.",
+        "Thousands of residents left Merrow on Monday after Storm Ada flooded the coastal town overnight.\n"
+        "Engineers said the sea wall, built in 1962, had failed along a stretch of two hundred metres.",
+        "Storm Ada flooded Merrow on Monday, and thousands of residents were forced from their homes.\n"
+        "Insurers expect claims from the flooding in Merrow to pass forty million pounds this year.",
+    ]
+    arts = [_article(f"k{i}", f"O{i}", t, "Storm floods Merrow") for i, t in enumerate(texts)]
+    ids = {f"k{i}": f"s{i + 1}" for i in range(3)}
+    result = summarize_event(arts, ids, {}, max_facts=2, now=NOW)
+    assert result.facts and result.summary
+    assert result.summary not in {f.text for f in result.facts}  # never a fact repeated word for word
+    assert result.summary_sources and set(result.summary_sources) <= set(ids.values())
+    assert any(result.summary in t for t, sid in zip(texts, ids.values()) if sid in result.summary_sources)
+    few = summarize_event(arts[:1], {"k0": "s1"}, {}, max_facts=6, now=NOW)
+    assert few.summary == "" and few.summary_sources == ()  # nothing left to add: no summary line
+
+
+def test_the_summary_paragraph_is_shown_only_with_its_citations() -> None:
+    import dataclasses
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_render import make_briefing
+
+    from digest.render import briefing_from_json, briefing_to_json, render_html
+
+    briefing = make_briefing()
+    talks = briefing.events[0]
+    assert f'<p class="summary">{talks.summary}' not in render_html(briefing)  # uncited: not shown
+    cited = dataclasses.replace(talks, summary_sources=("s2",))
+    briefing = dataclasses.replace(briefing, events=(cited,) + briefing.events[1:])
+    html = render_html(briefing)
+    assert f'<p class="summary">{talks.summary}' in html and 'href="#src-s2"' in html.split(talks.summary)[1][:300]
+    assert briefing_from_json(briefing_to_json(briefing)) == briefing

@@ -109,6 +109,7 @@ _EVENT_DETAIL = {  # event fields beyond the core, serialised generically, in th
     "entities": tuple[str, ...],
     "new_articles": int,
     "new_facts": int,
+    "summary_sources": tuple[str, ...],
 }
 
 
