@@ -152,3 +152,32 @@ def test_the_summary_paragraph_is_shown_only_with_its_citations() -> None:
     html = render_html(briefing)
     assert f'<p class="summary">{talks.summary}' in html and 'href="#src-s2"' in html.split(talks.summary)[1][:300]
     assert briefing_from_json(briefing_to_json(briefing)) == briefing
+
+
+def test_coverage_chart_counts_the_outlets_it_cannot_draw_and_ends_at_the_last_article() -> None:
+    import dataclasses
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_render import make_briefing
+
+    from digest.model import Event, SourceRef
+    from digest.render import render_html
+    from digest.render.coverage import MAX_ROWS, coverage_chart
+
+    start = dt.datetime(2023, 9, 14, 8, 0, tzinfo=dt.timezone.utc)
+    refs = [SourceRef(f"s{i + 1}", f"Outlet {chr(65 + i)}", "Storm", start + dt.timedelta(minutes=37 * i))
+            for i in range(MAX_ROWS + 3)]
+    event = Event("ev-x", "new", "Storm", "", refs[0].published, refs[-1].published,
+                  tuple(r.id for r in refs), len(refs), len(refs))
+    chart = coverage_chart(event, {r.id: r for r in refs})
+    assert chart is not None and len(chart.rows) == MAX_ROWS and chart.more_outlets == 3
+    assert "and 3 more outlets (3 articles)" in chart.description
+    last = refs[-1].published  # 14:10, inside a bucket that ends later
+    assert chart.ticks[-1].label == f"{last:%H:%M}" == "14:10"
+    assert chart.axis_y > chart.more_y > chart.rows[-1].y  # the note sits between the rows and the axis
+
+    briefing = make_briefing()
+    briefing = dataclasses.replace(briefing, sources=tuple(refs), events=(event,), feed_health=())
+    assert "+3 more outlets" in render_html(briefing)
