@@ -181,3 +181,29 @@ def test_coverage_chart_counts_the_outlets_it_cannot_draw_and_ends_at_the_last_a
     briefing = make_briefing()
     briefing = dataclasses.replace(briefing, sources=tuple(refs), events=(event,), feed_health=())
     assert "+3 more outlets" in render_html(briefing)
+
+
+def test_dark_mode_gives_every_fixed_grey_text_a_readable_colour() -> None:
+    """Text given a fixed colour for the light page (e.g. the syndication notes' #555) is re-coloured in
+    dark mode to one with WCAG AA contrast on the dark paper."""
+    import re
+
+    from digest.render import default_templates_dir
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    css = (default_templates_dir() / "briefing.css").read_text(encoding="utf-8")
+    dark_at = [m.end() for m in re.finditer(r"prefers-color-scheme:\s*dark\)\s*\{", css)]
+    dark_text = "".join(css[at:css.index("\n  }\n", at)] for at in dark_at)
+    variables = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", dark_text))
+    paper = variables["paper"]
+    for selector in ("ul.syndication", ".syndication-origin"):
+        rule = re.search(re.escape(selector) + r"[^{]*\{[^}]*?(?<![-\w])color:\s*([^;}]+)", dark_text)
+        assert rule, f"no dark-mode colour for {selector}"
+        value = rule.group(1).strip()
+        colour = variables[value[6:-1]] if value.startswith("var(--") else value
+        la, lb = sorted((luminance(colour), luminance(paper)), reverse=True)
+        assert (la + 0.05) / (lb + 0.05) >= 4.5, (selector, colour, paper)
