@@ -99,6 +99,7 @@ def build_briefing(config: Config, store: SQLStore, date: dt.date, now: dt.datet
         titles[cluster.id] = found.title
         events.append(Event(
             id=cluster.id, status=change.status, title=found.title, summary=found.summary,
+            summary_sources=found.summary_sources,
             first_seen=context[cluster.id][0] or min(a.published for a in members),
             last_seen=max(a.published for a in members),
             sources=tuple(dict.fromkeys(source_ids[k] for k in cluster.article_keys)),

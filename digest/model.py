@@ -91,6 +91,7 @@ class Fact:
     text: str
     sources: tuple[str, ...]  # source ids ("s1", ...) in the edition
     support: int  # independent sources (origins) behind it
+    origins: tuple[str, ...] = ()  # those origins by name ("Associated Press"), sorted; () when unknown
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ class Event:
     entities: tuple[str, ...] = ()  # the people, places and organisations it is most about
     new_articles: int = 0  # since the previous edition
     new_facts: int = 0  # facts not in the previous edition
+    summary_sources: tuple[str, ...] = ()  # source ids carrying the summary sentence (shown only when cited)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ MAX_QUOTES = 10
 @dataclass(frozen=True)
 class EventAnalysis:
     title: str
-    summary: str
+    summary: str  # one sentence the key facts do not already say ("" when there is none)
     facts: tuple[Fact, ...]
     disagreements: tuple[Disagreement, ...]
     quotes: tuple[Quote, ...]
@@ -36,6 +36,7 @@ class EventAnalysis:
     timeline: tuple[TimelineEntry, ...]
     open_questions: tuple[Claim, ...]
     entities: tuple[str, ...]
+    summary_sources: tuple[str, ...] = ()  # source ids carrying the summary sentence
 
 
 def analyze_event(articles: Sequence[Article], source_ids: Mapping[str, str], origin_of: Mapping[str, str],
@@ -47,7 +48,8 @@ def analyze_event(articles: Sequence[Article], source_ids: Mapping[str, str], or
     mentions: Counter[str] = Counter()
     for article in articles:
         mentions.update({name for _, name in people.mentions(f"{article.title}\n{article.text}")})
-    entities = tuple(name for name, count in mentions.most_common(5) if count >= 2)
+    ranked = sorted(mentions.items(), key=lambda kv: (-kv[1], kv[0]))  # ties broken by name: same input, same list
+    entities = tuple(name for name, count in ranked[:5] if count >= 2)
     return EventAnalysis(
         title=summary.title, summary=summary.summary, facts=summary.facts,
         disagreements=find_disagreements(articles, source_ids, origin_of),
@@ -55,5 +57,5 @@ def analyze_event(articles: Sequence[Article], source_ids: Mapping[str, str], or
         framings=event_framings(articles, source_ids, origin_of, quotes),
         timeline=build_timeline(articles, source_ids),
         open_questions=open_questions(articles, source_ids),
-        entities=entities,
+        entities=entities, summary_sources=summary.summary_sources,
     )

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.analyze.text import content_words, is_statement, sentences, words
+from digest.analyze.text import content_words, is_statement, pronoun_subject, sentences, words
 from digest.model import Article, Claim, Framing, Quote
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "loaded_terms.txt"
@@ -138,23 +138,53 @@ def mark_sentences(text: str, others: Sequence[str] = (), *,
 
 
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+# function words, number words and time fillers: distinctive by frequency, never by framing
+_FILLER = frozenset("""
+amid amidst among amongst ago well even still yet already around including across within without per via
+though although however whether another many much several least less last next first second third
+three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds thousand
+thousands million millions billion billions dozen dozens half week weeks month months day days today
+yesterday tomorrow time times ever never now later earlier soon since upon onto toward towards whose
+either neither every each other others something anything nothing someone anyone part way back
+likely unlikely using used following number
+""".split())
 
 
 def _wordlike(term: str) -> bool:
-    """A term worth showing as wording: not a possessive, a number or a weekday."""
-    return not (term.endswith("'s") or term[0].isdigit() or term in _WEEKDAYS)
+    """A term worth showing as wording: not a possessive, a number, a weekday or a filler word."""
+    return not (term.endswith("'s") or term[0].isdigit() or term in _WEEKDAYS or term in _FILLER)
+
+
+def name_tokens(texts: Sequence[str]) -> frozenset[str]:
+    """Lower-cased words the ``texts`` write capitalised inside sentences (parts of names: "jong", "vladimir",
+    "pyongyang"): a name says who or where, not how an outlet frames it, so it is not shown as wording."""
+    upper: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for text in texts:
+        for line in text.splitlines():
+            for match in re.finditer(r"[^\W\d_](?:[^\W\d_]|['’-])*", line):
+                token = match.group(0)
+                start = line[:match.start()].rstrip()
+                if not start or start[-1] in ".!?:“\"‘(":  # sentence-initial: capitalised anyway
+                    continue
+                (upper if token[0].isupper() else lower)[token.lower().replace("’", "'")] += 1
+    return frozenset(w for w, n in upper.items() if n >= 4 * lower[w])
 
 
 def outlet_framing(outlet: str, articles: Sequence[Article], rest: Counter[str],
-                   source_ids: Mapping[str, str], prior: Counter[str], quotes: Sequence[Quote] = ()) -> Framing:
-    """What ``outlet`` (its ``articles``) stresses against ``rest`` (word counts of other origins' articles)."""
+                   source_ids: Mapping[str, str], prior: Counter[str], quotes: Sequence[Quote] = (),
+                   names: frozenset[str] | None = None) -> Framing:
+    """What ``outlet`` (its ``articles``) stresses against ``rest`` (word counts of other origins' articles).
+
+    ``names``: words that are parts of names in the event (default: judged from ``articles`` alone)."""
     own_text = "\n".join(f"{a.title}\n{a.text}" for a in articles)
     own: Counter[str] = Counter()
     for article in articles:
         own.update(content_words(f"{article.title}\n{article.text}"))
     z = log_odds(own, rest, prior)
+    names = name_tokens([f"{a.title}\n{a.text}" for a in articles]) if names is None else names
     distinctive = [w for w, score in sorted(z.items(), key=lambda kv: (-kv[1], kv[0]))
-                   if score > 1.0 and own[w] >= 2 and _wordlike(w)][:MAX_DISTINCTIVE]
+                   if score > 1.0 and own[w] >= 2 and _wordlike(w) and w not in names][:MAX_DISTINCTIVE]
     hits = loaded_hits(own_text)
     loaded = sorted(hits, key=lambda w: (-z.get(w, 0.0) - hits[w], w))[:MAX_LOADED]
     sids = tuple(source_ids[a.key] for a in articles)
@@ -163,7 +193,7 @@ def outlet_framing(outlet: str, articles: Sequence[Article], rest: Counter[str],
     context: list[Claim] = []
     for article in articles:
         for mark in mark_sentences(article.text, vocabulary=vocabulary):
-            if not (mark.specific and is_statement(mark.text)):
+            if not (mark.specific and is_statement(mark.text)) or pronoun_subject(mark.text):
                 continue
             claim = Claim(text=mark.text, sources=(source_ids[article.key],))
             (context if _CONTEXT.search(mark.text) else claims).append(claim)
@@ -190,6 +220,7 @@ def event_framings(articles: Sequence[Article], source_ids: Mapping[str, str], o
     prior: Counter[str] = Counter()
     for origin_counts in by_origin.values():
         prior.update(origin_counts)
+    names = name_tokens([f"{a.title}\n{a.text}" for a in articles])
     out = []
     for outlet, own in by_outlet.items():
         own_origins = {origin_of.get(a.key, a.outlet) for a in own}
@@ -197,5 +228,5 @@ def event_framings(articles: Sequence[Article], source_ids: Mapping[str, str], o
         for origin, origin_counts in by_origin.items():
             if origin not in own_origins:
                 rest.update(origin_counts)
-        out.append(outlet_framing(outlet, own, rest, source_ids, prior, quotes))
+        out.append(outlet_framing(outlet, own, rest, source_ids, prior, quotes, names))
     return tuple(out)

@@ -346,7 +346,7 @@ class IncrementalClusterer:
             for term, weight in m.vector.items():
                 event.centroid[term] = event.centroid.get(term, 0.0) + weight
         event.norm2 = sum(v * v for v in event.centroid.values())
-        event.entities = Counter(n for m in members for n in set(m.names))
+        event.entities = Counter(n for m in members for n in sorted(set(m.names)))
         event.embedding = None
         for m in members:
             event.embedding = _add_vectors(event.embedding, m.embedding)

@@ -132,7 +132,7 @@ def build_people(texts: Iterable[str]) -> People:
     aliases: dict[str, str] = {}
     for name in names:  # most mentioned first: the first claim on a short form wins
         parts = name.split()
-        for alias in {name, parts[-1], parts[0], " ".join(parts[1:]), " ".join(parts[-2:])}:
+        for alias in sorted({name, parts[-1], parts[0], " ".join(parts[1:]), " ".join(parts[-2:])}):
             if alias and alias.lower() not in NOT_PERSON:
                 aliases.setdefault(alias.lower(), name)
     roles = {n: votes.most_common(1)[0][0] for n, votes in role_votes.items()}

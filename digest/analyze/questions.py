@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from digest.analyze.text import content_words, sentences
+from digest.analyze.text import content_words, pronoun_subject, sentences
 from digest.model import Article, Claim
 
 _UNKNOWN = re.compile(
@@ -35,7 +35,7 @@ def open_questions(articles: Sequence[Article], source_ids: Mapping[str, str],
     found: list[tuple[str, set[str], list[str]]] = []
     for article in articles:
         for s in sentences(article.text):
-            if len(s.text.split()) < 5 or not _UNKNOWN.search(s.text):
+            if len(s.text.split()) < 5 or not _UNKNOWN.search(s.text) or pronoun_subject(s.text):
                 continue
             bag = set(content_words(s.text))
             sid = source_ids[article.key]

@@ -31,6 +31,11 @@ _AFTER_ACCORDING = re.compile(r"^[\s,]*according to\s+((?:the\s+)?[A-Za-z][\w.�
 _BEFORE = re.compile(rf"((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Za-z][\w.’'-]*){{0,5}}|\b[Hh]e|\b[Ss]he)\s+"
                      rf"(?:\w+\s+){{0,2}}{_VERB}[^“\"]{{0,60}}?[:,]\s*$")
 _SPEECH_BEFORE = re.compile(rf"{_VERB}[^“\"]{{0,40}}?[:,]\s*$")
+# a quotation opening with a lower-case connective continues a sentence the speaker did not say in quotes
+# ("…, “and it would do anything”"): unreadable on its own, so it is not shown
+_FRAGMENT_START = re.compile(
+    r"^[‘'(\[]?(?:and|but|or|nor|so|yet|because|which|who|whom|whose|that|while|whereas|although|though|"
+    r"then|if|unless|until|since|when|where|as|than|plus|also|even)\b")
 _APPOSITIVE = re.compile(r"^,\s+((?:an?\s+|the\s+)?[a-z](?:[^,.;“”\"]|(?<= [A-Z])\.){3,90}?)(?:[,;]|(?<! [A-Z])\.|$)")
 
 
@@ -114,10 +119,15 @@ def _article_quotes(article: Article, source: str, people: People) -> list[Found
             speaker = speaker or spoke  # a second quotation in the paragraph continues the first
             if speaker:
                 spoke = speaker
-            if speaker and len(text.split()) >= MIN_WORDS:
+            if speaker and len(text.split()) >= MIN_WORDS and not is_fragment(text):
                 out.append(Found(speaker, text, source, _role(people, speaker, after)))
         previous = spoke if spoke else (previous if not _masked(para).strip(" .,") else None)
     return out
+
+
+def is_fragment(text: str) -> bool:
+    """A quotation that starts mid-sentence with a lower-case connective ("and it would…")."""
+    return bool(_FRAGMENT_START.match(text.strip()))
 
 
 def _same(a: Found | Quote, b: Found) -> bool:

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from digest.analyze.framing import loaded_hits
-from digest.analyze.text import content_words, is_statement, sentences
+from digest.analyze.text import content_words, is_statement, pronoun_subject, sentences
 from digest.model import Article, Fact
 
 SAME_CLAIM = 0.4  # cosine at which two sentences count as the same claim
@@ -46,6 +46,7 @@ class EventSummary:
     title: str
     summary: str
     facts: tuple[Fact, ...]
+    summary_sources: tuple[str, ...] = ()  # the source ids that carry the summary sentence
 
 
 def clean_headline(title: str) -> str:
@@ -73,7 +74,8 @@ def _candidates(articles: Sequence[Article], skip: Callable[[str], bool] | None 
     out = []
     for index, article in enumerate(articles):
         for s in sentences(article.text):
-            if is_statement(s.text) and not _bare_quote(s.text) and not (skip and skip(s.text)):
+            if is_statement(s.text) and not _bare_quote(s.text) and not pronoun_subject(s.text) \
+                    and not (skip and skip(s.text)):
                 out.append(Candidate(text=s.text, article=index, position=s.position))
     return out
 
@@ -121,6 +123,9 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
                     skip: Callable[[str], bool] | None = None) -> EventSummary:
     """Headline, one-line summary and key facts for one event's articles.
 
+    The summary line is the next pick after the key facts (central, not redundant with them), so it never
+    repeats a fact; it is empty when the articles hold no further claim.
+
     A fact's score grows with its independent support (origins, not mastheads),
     its centrality to the event, an early position in an article and how
     recently it was reported (relative to ``now``; default: the newest article).
@@ -159,7 +164,11 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
     scores = np.array([centrality[g[0]] * (1 + SUPPORT_WEIGHT * (len(origins(g)) - 1))
                        + (LEAD_BONUS if min(candidates[i].position for i in g) < LEAD_SENTENCES else 0.0) + recency(g)
                        for g in groups])
-    picked = _mmr(scores, sim[np.ix_(heads, heads)], max_facts)
+    # one pick beyond the facts: the summary line says something the facts do not (greedy, so the
+    # first ``max_facts`` picks are the same as without it)
+    picked = _mmr(scores, sim[np.ix_(heads, heads)], max_facts + 1)
+    extra = picked[max_facts:]
+    picked = picked[:max_facts]
     facts = []
     for gi in picked:
         group = groups[gi]
@@ -168,9 +177,16 @@ def summarize_event(articles: Sequence[Article], source_ids: Mapping[str, str],
             text=candidates[_clearest(group, candidates, centrality)].text,
             sources=tuple(sorted((source_ids[k] for k in keys), key=lambda s: int(s[1:]))),
             support=len(origins(group)),
+            origins=tuple(sorted(origins(group))),
         ))
-    return EventSummary(title=_headline(articles, docs, centroid),
-                        summary=facts[0].text if facts else "", facts=tuple(facts))
+    summary, summary_sources = "", ()
+    if extra:
+        group = groups[extra[0]]
+        summary = candidates[_clearest(group, candidates, centrality)].text
+        keys = {articles[candidates[i].article].key for i in group}
+        summary_sources = tuple(sorted((source_ids[k] for k in keys), key=lambda s: int(s[1:])))
+    return EventSummary(title=_headline(articles, docs, centroid), summary=summary, facts=tuple(facts),
+                        summary_sources=summary_sources)
 
 
 def _headline(articles: Sequence[Article], docs: np.ndarray, centroid: np.ndarray) -> str:

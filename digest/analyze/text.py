@@ -28,7 +28,8 @@ wouldn't you you'd you'll you're you've your yours yourself yourselves said says
 would could also one two new year years just like get got will may might must us mr ms mrs
 """.split())
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
+# letters of any script ("Guzmán", "Zürich"), inner apostrophes/hyphens kept; numbers as one token
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])*[^\W\d_]|[^\W\d_]|\d+(?:[.,]\d+)*")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,15 @@ def is_statement(sentence: str, min_words: int = 8, max_words: int = 70) -> bool
         return False
     stripped = sentence.rstrip()
     return stripped[-1] in ".!?\"”’)" and not stripped.endswith(":")
+
+
+_PRONOUN_SUBJECT = re.compile(r"^[“\"‘(]?(?:He|She|They|His|Her|Their|Him|Them)\b")
+
+
+def pronoun_subject(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a personal pronoun ("He didn't elaborate…"): shown on its own,
+    out of its article, nobody can tell who is meant, so such a sentence is not shown standalone."""
+    return bool(_PRONOUN_SUBJECT.match(sentence.strip()))
 
 
 def clear_caches() -> None:

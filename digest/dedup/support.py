@@ -81,6 +81,7 @@ def recount_support(facts: Sequence[Fact], members: Sequence[Article], source_id
     out = []
     for fact in facts:
         supporting = [by_source[s] for s in fact.sources if s in by_source]
-        support = len(fact_origins(fact.text, supporting, syndication, pools)) if supporting else fact.support
-        out.append(dataclasses.replace(fact, support=max(1, support)))
+        found = fact_origins(fact.text, supporting, syndication, pools) if supporting else set(fact.origins)
+        support = len(found) if supporting else fact.support
+        out.append(dataclasses.replace(fact, support=max(1, support), origins=tuple(sorted(found))))
     return tuple(out)

@@ -63,6 +63,8 @@ class CoverageChart:
     rows: tuple[Row, ...]
     ticks: tuple[Tick, ...]
     description: str  # the chart's content in words, for screen readers
+    more_outlets: int = 0  # outlets beyond MAX_ROWS, not drawn but counted under the rows
+    more_y: float = 0.0  # baseline row of the "+N more outlets" note
 
 
 def _short(text: str, limit: int = 17) -> str:
@@ -108,15 +110,21 @@ def coverage_chart(event: Event, sources: Mapping[str, SourceRef],
             for (o, b), n in sorted(cells.items()) if o == outlet
         )
         rows.append(Row(outlet, _short(outlet), y, per_outlet[outlet], dots))
-    axis_y = TOP + ROW_HEIGHT * len(rows) + 4
+    more = len(per_outlet) - len(outlets)
+    more_y = TOP + ROW_HEIGHT * len(rows) + ROW_HEIGHT / 2
+    axis_y = TOP + ROW_HEIGHT * (len(rows) + (1 if more else 0)) + 4
     multi_day = start.astimezone(tz).date() != end.astimezone(tz).date()
-    ticks = (Tick(plot_left, _label(start, tz, multi_day), "start"),
-             Tick(plot_right, _label(start + size * count, tz, multi_day), "end"))
+    ticks = (Tick(plot_left, _label(start, tz, multi_day), "start"),  # first and last article, not bucket edges
+             Tick(plot_right, _label(end, tz, multi_day), "end"))
     description = "; ".join(f"{row.outlet}: {row.total} article{'s' if row.total != 1 else ''}"
                             for row in rows)
+    if more:
+        hidden = sum(n for o, n in per_outlet.items() if o not in outlets)
+        description += (f"; and {more} more outlet{'s' if more != 1 else ''}"
+                        f" ({hidden} article{'s' if hidden != 1 else ''})")
     description += f", between {_label(start, tz, True)} and {_label(end, tz, True)}."
     return CoverageChart(WIDTH, int(axis_y + AXIS_HEIGHT), plot_left, plot_right, axis_y,
-                         tuple(rows), ticks, description)
+                         tuple(rows), ticks, description, more, more_y)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -110,6 +110,7 @@ _EVENT_DETAIL = {  # event fields beyond the core, serialised generically, in th
     "entities": tuple[str, ...],
     "new_articles": int,
     "new_facts": int,
+    "summary_sources": tuple[str, ...],
 }
 
 
@@ -146,7 +147,8 @@ def _event_to_json(event: Event) -> JSONDict:
         "outlet_count": event.outlet_count,
         "independent_sources": event.independent_sources,
         "facts": [
-            {"text": fact.text, "sources": list(fact.sources), "support": fact.support}
+            {"text": fact.text, "sources": list(fact.sources), "support": fact.support,
+             "origins": list(fact.origins)}
             for fact in event.facts
         ],
         **{name: _plain(getattr(event, name), f"event {event.id} {name}") for name in _EVENT_DETAIL},
@@ -218,7 +220,8 @@ def _event_from_json(d: JSONDict) -> Event:
         outlet_count=d["outlet_count"],
         independent_sources=d["independent_sources"],
         facts=tuple(
-            Fact(text=f["text"], sources=tuple(f["sources"]), support=f["support"])
+            Fact(text=f["text"], sources=tuple(f["sources"]), support=f["support"],
+                 origins=tuple(f.get("origins", ())))
             for f in d.get("facts", ())
         ),
         **{name: _from_plain(kind, d[name]) for name, kind in _EVENT_DETAIL.items() if name in d},

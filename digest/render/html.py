@@ -192,7 +192,7 @@ def _check_citations(briefing: Briefing) -> dict[str, int]:
     """Source id -> citation number; a ValueError if an event cites an unknown source."""
     numbers = {source.id: n for n, source in enumerate(briefing.sources, start=1)}
     for event in briefing.events:
-        cited = set(event.sources).union(*(fact.sources for fact in event.facts))
+        cited = set(event.sources).union(*(fact.sources for fact in event.facts), event.summary_sources)
         missing = sorted(cited - numbers.keys())
         if missing:
             raise ValueError(
