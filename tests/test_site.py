@@ -118,7 +118,8 @@ def test_rebuild_only_what_changed(tmp_path: Path) -> None:
     noop = build_site(out, site, title="T")
     assert noop.written == () and noop.removed == ()
     untouched = (site / "editions/2023-09-14/index.html").stat().st_mtime_ns
-    rail = dataclasses.replace(second.events[2], summary="The consultation was extended.")
+    rail = dataclasses.replace(second.events[2], summary="The consultation was extended.",
+                               summary_sources=second.events[2].sources[:1])  # a cited summary is shown
     publish_edition(out, dataclasses.replace(second, overview="Day two, revised.",
                                              events=second.events[:2] + (rail,)))
     again = build_site(out, site, title="T")
