@@ -54,8 +54,9 @@ def plain_text(value: str | None) -> str | None:
     """Strip tags and unescape entities (feed titles often arrive as escaped HTML)."""
     if value is None:
         return None
-    text = html.unescape(_TAG.sub(" ", value))
-    text = re.sub(r"\s+", " ", text).strip()
+    if "<" in value:
+        value = _TAG.sub(" ", value)
+    text = " ".join(html.unescape(value).split())  # split() and re's \s agree on what is whitespace
     return text or None
 
 
