@@ -190,7 +190,8 @@ def fragment_to_text(fragment: str) -> tuple[str, list[str]]:
 
 def _tidy(text: str) -> str:
     """Collapse spaces (a single space is left alone: most text has nothing else) and blank lines."""
-    text = _SPACES.sub(" ", text)
+    if "  " in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+        text = _SPACES.sub(" ", text)
     if "\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     return plain.repair(text.strip())

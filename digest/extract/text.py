@@ -22,6 +22,7 @@ _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC")
 _TERMINAL = ".!?:;…\"”’)"
 # In ASCII text only these give ftfy anything to fix (entities, CR line breaks, control characters).
 _ASCII_FIXABLE = re.compile(r"[&\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_SPACES = re.compile(r"[ \t]+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\ufeff]")
 _LOST_DASH = re.compile(r"(?<=\d)\?(?=\d)")
 _LOST_QUOTE = re.compile(r"\?(?=[.,;:])")
@@ -54,7 +55,7 @@ def paragraphs(text: str) -> list[str]:
                     and sum(len(ln) <= 80 for ln in lines) >= 0.8 * len(lines))
     if hard_wrapped:
         return [re.sub(r"\s*\n\s*", " ", b).strip() for b in blocks]
-    return [re.sub(r"[ \t]+", " ", ln).strip() for ln in lines]
+    return [(_LINE_SPACES.sub(" ", ln) if "  " in ln or "\t" in ln else ln).strip() for ln in lines]
 
 
 def _words(line: str) -> int:
