@@ -163,6 +163,11 @@ def fragment_to_text(fragment: str) -> tuple[str, list[str]]:
         return "", []
     if not _NOT_PLAIN.search(fragment):
         return _tidy(fragment), []  # no markup, nothing the HTML parser would change: skip it
+    return _tree_text(fragment)
+
+
+def _tree_text(fragment: str) -> tuple[str, list[str]]:
+    """fragment_to_text through lxml (the only way for anything with markup or entities)."""
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):

@@ -34,16 +34,17 @@ def repair(raw: str) -> str:
     Clean ASCII text (most feed text) skips ftfy, which could change nothing
     in it; the result is the same, at a fraction of the cost.
     """
-    if raw.isascii() and not _ASCII_FIXABLE.search(raw):
-        text = raw
-    else:
-        text = ftfy.fix_text(raw, config=_FTFY)
-        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-        text = _ZERO_WIDTH.sub("", text)
+    text = raw if raw.isascii() and not _ASCII_FIXABLE.search(raw) else _ftfy_repair(raw)
     if "?" in text:
         text = _LOST_DASH.sub("–", text)  # "1950?53": a dash lost in transit
         text = _LOST_QUOTE.sub("", text)  # "matters?.": a quote mark lost before punctuation
     return text
+
+
+def _ftfy_repair(raw: str) -> str:
+    text = ftfy.fix_text(raw, config=_FTFY)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    return _ZERO_WIDTH.sub("", text)
 
 
 def paragraphs(text: str) -> list[str]:
