@@ -113,3 +113,33 @@ def test_entry_text_from_feed_html_is_clean():
 @pytest.mark.parametrize("text", ["", " ", "\n\n", "word"])
 def test_trivial_fragments(text):
     assert fragment_to_text(text) == (_tree_text(text) if text.strip() else ("", []))
+
+
+HOSTILE = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>Feed &lt;b&gt;bold&lt;/b&gt; &amp; co</title><link>http://h.example/</link>
+<item><title>T1 &lt;script&gt;alert(1)&lt;/script&gt;x</title><link>http://h.example/a</link>
+<description><![CDATA[<p onclick="x()">Hi <script>evil()</script><a href="javascript:bad()">l</a> &amp; <style>p{}</style>
+<iframe src="x"></iframe>done</p>]]></description>
+<content:encoded><![CDATA[<div><img src="http://h.example/x.png" onerror="alert(1)"> <section>Sec</section> end</div>]]>
+</content:encoded></item>
+<item><title>Plain &amp; simple</title><link>http://h.example/b</link><description>  just text  \r\n more </description></item>
+<item><title>Ent &#39; &#34;</title><link>http://h.example/c</link><description>a &lt;!foo&gt; b &lt;br/&gt; c</description></item>
+</channel></rss>"""
+
+
+def test_sanitising_only_where_needed_matches_feedparsers_own():
+    import feedparser
+
+    ours = parse_feed(HOSTILE, {"Content-Type": "application/rss+xml"}, "http://h.example/feed")
+    theirs = feedparser.parse(HOSTILE, response_headers={"content-type": "application/rss+xml"},
+                              sanitize_html=True, resolve_relative_uris=False)
+    assert ours.title == plain_text(theirs.feed.title) == "Feed bold & co"
+    for entry, raw in zip(ours.entries, theirs.entries, strict=True):
+        assert entry.title == plain_text(raw.title)
+        assert entry.summary == raw.summary
+        assert entry.content == (raw.content[0].value if "content" in raw else None)
+    first = ours.entries[0]
+    assert "<" not in first.title  # an escaped tag in a text title is text; plain_text drops the tag itself
+    assert "evil" not in first.summary and "javascript" not in first.summary and "onclick" not in first.summary
+    assert "onerror" not in first.content
