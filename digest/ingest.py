@@ -12,9 +12,17 @@ from digest.fetch.parse import plain_text
 from digest.model import Article, Document
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+_ASCII_NON_WORD = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
 def content_hash(text: str) -> str:
     """Fingerprint of the article text, insensitive to case, spacing and punctuation."""
-    normal = re.sub(r"[\W_]+", " ", text.lower()).strip()
+    low = text.lower()
+    if low.isascii():  # the same words as the regex below finds, by a table lookup
+        normal = " ".join(low.translate(_ASCII_NON_WORD).split())
+    else:
+        normal = _NON_WORD.sub(" ", low).strip()
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
 
 

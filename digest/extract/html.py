@@ -22,6 +22,10 @@ from digest.model import Extracted
 UTC = dt.timezone.utc
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr",
            "section", "article", "header", "footer", "figure", "ul", "ol", "table", "hr"}
+_SPACES = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")  # same result as [ \t\r\f\v]+ -> " "
+_BLANK_LINES = re.compile(r"\s*\n\s*\n\s*")
+# Text the HTML parser would alter or refuse: markup, entities, CR, control and non-XML characters.
+_NOT_PLAIN = re.compile(r"[<&\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _DROP = {"script", "style", "noscript", "iframe", "object", "embed", "form", "button", "svg", "template"}
 
 
@@ -157,6 +161,13 @@ def fragment_to_text(fragment: str) -> tuple[str, list[str]]:
     """Feed HTML -> (paragraph text, figure captions). Markup and scripts are gone."""
     if not fragment.strip():
         return "", []
+    if not _NOT_PLAIN.search(fragment):
+        return _tidy(fragment), []  # no markup, nothing the HTML parser would change: skip it
+    return _tree_text(fragment)
+
+
+def _tree_text(fragment: str) -> tuple[str, list[str]]:
+    """fragment_to_text through lxml (the only way for anything with markup or entities)."""
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
@@ -179,9 +190,16 @@ def fragment_to_text(fragment: str) -> tuple[str, list[str]]:
             if element.tag.lower() in _BLOCKS:
                 parts.append("\n\n")
             parts.append(element.tail)
-    text = re.sub(r"[ \t\r\f\v]+", " ", "".join(parts))
-    text = re.sub(r"\s*\n\s*\n\s*", "\n\n", text).strip()
-    return plain.repair(text), captions
+    return _tidy("".join(parts)), captions
+
+
+def _tidy(text: str) -> str:
+    """Collapse spaces (a single space is left alone: most text has nothing else) and blank lines."""
+    if "  " in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return plain.repair(text.strip())
 
 
 def extract_fragment(fragment: str) -> Extracted:

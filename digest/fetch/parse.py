@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import feedparser
+from feedparser.sanitizer import _sanitize_html
+from feedparser.urls import make_safe_absolute_uri
 
 UTC = dt.timezone.utc
 _TAG = re.compile(r"<[^>]+>")
@@ -54,8 +56,9 @@ def plain_text(value: str | None) -> str | None:
     """Strip tags and unescape entities (feed titles often arrive as escaped HTML)."""
     if value is None:
         return None
-    text = html.unescape(_TAG.sub(" ", value))
-    text = re.sub(r"\s+", " ", text).strip()
+    if "<" in value:
+        value = _TAG.sub(" ", value)
+    text = " ".join(html.unescape(value).split())  # split() and re's \s agree on what is whitespace
     return text or None
 
 
@@ -100,25 +103,73 @@ def _entry_key(entry: Mapping, link: str | None, title: str | None, published: d
     return "sha256:" + hashlib.sha256("\x00".join(material).encode()).hexdigest()[:32]
 
 
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+
+
+def _clean(value: object, content_type: object, encoding: str) -> object:
+    """feedparser's own sanitiser, as ``sanitize_html=True`` runs it, skipped where it cannot change
+    more than whitespace (no markup, no entities): most plain-text feeds, for about 10% of the parse."""
+    if not isinstance(value, str) or not value or str(content_type or "text/html").lower() not in _HTML_TYPES:
+        return value
+    if "<" not in value and "&" not in value:
+        return value.strip().replace("\r\n", "\n")
+    return _sanitize_html(value, encoding, content_type)
+
+
+def _sanitize_detail(holder: Mapping, key: str, encoding: str) -> None:
+    detail = holder.get(f"{key}_detail")
+    content_type = detail.get("type") if detail else None
+    if key in holder:
+        holder[key] = _clean(holder[key], content_type, encoding)  # type: ignore[index]
+    if detail and detail.get("value") is not None:
+        detail["value"] = _clean(detail["value"], content_type, encoding)
+
+
+def _sanitize(parsed: Mapping) -> None:
+    """Scripts, styles, event handlers and unsafe links out of the fields we read (titles, summaries, content)."""
+    encoding = parsed.get("encoding") or "utf-8"
+    _sanitize_detail(parsed["feed"], "title", encoding)
+    for entry in parsed["entries"]:
+        _sanitize_detail(entry, "title", encoding)
+        _sanitize_detail(entry, "summary", encoding)
+        for part in entry.get("content") or ():
+            part["value"] = _clean(part.get("value"), part.get("type"), encoding)
+
+
+def _absolute(base: str | None, link: str | None) -> str | None:
+    """``link`` resolved against ``base``; "" for a scheme that is not safe to link to (javascript: ...)."""
+    if not link or not base:
+        return link
+    return make_safe_absolute_uri(base, link)
+
+
+def _entry_link(raw: Mapping, base: str | None) -> str | None:
+    link = raw.get("link")
+    if link and base and raw.get("guidislink") and link == raw.get("id"):
+        return urljoin(base, link)  # a guid standing in for the link ("urn:..." too) is joined as is
+    return _absolute(base, link)
+
+
 def parse_feed(body: bytes, headers: Mapping[str, str] | None, url: str | None) -> ParsedFeed:
     """Parse feed bytes. Raises FeedParseError when nothing feed-like is found."""
-    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
-    if url:
-        response_headers.setdefault("content-location", url)
-    parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=True,
-                              resolve_relative_uris=True)
+    # No content-location and no resolve_relative_uris: feedparser would then join every element
+    # against the feed's address (a third of its time); the links we keep are resolved below
+    # with the same safe join, and the entries' HTML is only ever turned into text.
+    response_headers = {k.lower(): v for k, v in (headers or {}).items() if k.lower() != "content-location"}
+    parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=False,
+                              resolve_relative_uris=False)
+    _sanitize(parsed)
     version = parsed.get("version") or ""
     if not version and not parsed.entries:
         reason = parsed.get("bozo_exception")
         detail = f" ({str(reason).splitlines()[0]})" if reason else ""
         raise FeedParseError(f"not an RSS or Atom feed{detail}")
-    base = url or parsed.feed.get("link")
-    scope = parsed.feed.get("link") or url
+    feed_link = _absolute(url, parsed.feed.get("link"))
+    base = url or feed_link
+    scope = feed_link or url
     entries = []
     for raw in parsed.entries:
-        link = raw.get("link")
-        if link and base:
-            link = urljoin(base, link)
+        link = _entry_link(raw, base)
         title = plain_text(raw.get("title"))
         published = _when(raw.get("published_parsed")) or _when(raw.get("updated_parsed"))
         content, content_is_html = _content(raw)
@@ -136,7 +187,7 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None, url: str | None) 
     bozo = parsed.get("bozo_exception") if parsed.get("bozo") else None
     return ParsedFeed(
         title=plain_text(parsed.feed.get("title")),
-        link=parsed.feed.get("link"),
+        link=feed_link,
         language=parsed.feed.get("language"),
         entries=tuple(entries),
         malformed=str(bozo).splitlines()[0] if bozo else None,

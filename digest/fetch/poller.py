@@ -33,6 +33,7 @@ from digest.model import Article, Document, FeedState
 log = logging.getLogger("digest.poll")
 POOL_THRESHOLD = 8  # fewer feeds than this to parse: a thread is cheaper than starting processes
 WRITE_BATCH = 64  # outcomes per storage transaction at most
+WRITE_LINGER = 0.15  # seconds the writer waits for more outcomes before a transaction (fewer, larger ones)
 PAGES_PER_FEED = 4  # article pages fetched at once for one feed (the per-host limit still applies)
 
 
@@ -258,6 +259,8 @@ async def poll_feeds(jobs: Sequence[FeedJob], poll: PollConfig, now: dt.datetime
             if item is None:
                 break
             batch = [item]
+            if queue.empty():  # outcomes trickle in one by one: wait a moment, store several in one transaction
+                await asyncio.sleep(WRITE_LINGER)
             while not queue.empty() and len(batch) < WRITE_BATCH:
                 extra = queue.get_nowait()
                 if extra is None:

@@ -55,13 +55,15 @@ class PollWritesMixin:
                 counts.append(added)
             if fresh_rows:
                 conn.execute(t.articles.insert(), fresh_rows)
-            for state, _ in feeds:
-                values = dataclasses.asdict(state)
-                name = values.pop("name")
-                conn.execute(t.feeds.update().where(t.feeds.c.name == name).values(**values))
+            states = [dataclasses.asdict(state) for state, _ in feeds]
+            if states:  # one statement for the batch (executemany)
+                columns = [c for c in states[0] if c != "name"]
+                update = (t.feeds.update().where(t.feeds.c.name == sa.bindparam("_name"))
+                          .values({c: sa.bindparam(c) for c in columns}))
+                conn.execute(update, [{**row, "_name": row["name"]} for row in states])
         results = []
         for added, rest in zip(counts, later):
-            again = self.upsert_articles(rest, now)  # type: ignore[attr-defined] if rest else UpsertResult()
+            again = self.upsert_articles(rest, now) if rest else UpsertResult()  # type: ignore[attr-defined]
             results.append(UpsertResult(added=added + again.added, revised=again.revised,
                                         unchanged=again.unchanged))
         return results
