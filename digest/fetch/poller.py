@@ -259,10 +259,15 @@ async def poll_feeds(jobs: Sequence[FeedJob], poll: PollConfig, now: dt.datetime
             if item is None:
                 break
             batch = [item]
-            if queue.empty():  # outcomes trickle in one by one: wait a moment, store several in one transaction
-                await asyncio.sleep(WRITE_LINGER)
-            while not queue.empty() and len(batch) < WRITE_BATCH:
-                extra = queue.get_nowait()
+            # outcomes trickle in one by one: gather more for up to WRITE_LINGER (one larger
+            # transaction), but stop at once when the last one has arrived
+            deadline = loop.time() + WRITE_LINGER
+            while len(batch) < WRITE_BATCH:
+                try:
+                    extra = queue.get_nowait() if not queue.empty() else \
+                        await asyncio.wait_for(queue.get(), max(0.0, deadline - loop.time()))
+                except asyncio.TimeoutError:
+                    break
                 if extra is None:
                     finished = True
                     break
