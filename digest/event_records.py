@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from digest.analyze.incremental import extract_entities
+from digest.analyze.names import extract_entities
 from digest.analyze.text import content_words
 from digest.dedup import independent_origins
 from digest.model import Article
