@@ -214,6 +214,8 @@ class AsyncFetcher:
             if parts.scheme == "http":
                 head = b"".join([b"GET ", target.encode(), b" HTTP/1.1\r\n",
                                  *(k + b": " + v + b"\r\n" for k, v in sent), b"\r\n"])
+                if head.count(b"\n") != len(sent) + 2:  # a stored validator must not add header lines
+                    raise httpcore.LocalProtocolError("illegal line break in a request header")
                 stream = await self._plain.stream(parts.hostname or "", parts.port or 80, head)
             else:
                 request_url = httpcore.URL(scheme=parts.scheme.encode(), host=host, port=parts.port,
