@@ -1,4 +1,4 @@
-"""Async HTTP for polling on httpcore (httpx's transport), polite and bounded.
+"""Async HTTP for polling (plain http on :mod:`digest.fetch.plain`, https on httpcore), polite and bounded.
 
 * a global concurrency limit and a per-host limit (``poll: concurrency``, ``per_host``);
 * connect/read timeouts plus a total deadline per request (a server that
