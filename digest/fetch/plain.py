@@ -44,12 +44,7 @@ class PlainResponse:
         kind, length = self._framing
         reader = self._conn.reader
         if kind == "length":
-            left = length
-            while left:
-                data = await reader.read(min(left, _CHUNK))
-                if not data:
-                    raise httpcore.RemoteProtocolError("connection closed before the whole body arrived")
-                left -= len(data)
+            async for data in _exactly(reader, length, "connection closed before the whole body arrived"):
                 yield data
         elif kind == "chunked":
             async for data in _chunks(reader):
@@ -69,6 +64,16 @@ class PlainResponse:
             self._conn.close()
 
 
+async def _exactly(reader: asyncio.StreamReader, size: int, short: str) -> AsyncIterator[bytes]:
+    """``size`` bytes from ``reader`` in pieces of at most _CHUNK; ``short`` is the error if it ends early."""
+    while size:
+        data = await reader.read(min(size, _CHUNK))
+        if not data:
+            raise httpcore.RemoteProtocolError(short)
+        size -= len(data)
+        yield data
+
+
 async def _chunks(reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
     try:
         while True:
@@ -78,11 +83,7 @@ async def _chunks(reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
                 while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
                     pass
                 return
-            while size:
-                data = await reader.read(min(size, _CHUNK))
-                if not data:
-                    raise httpcore.RemoteProtocolError("connection closed in the middle of a chunk")
-                size -= len(data)
+            async for data in _exactly(reader, size, "connection closed in the middle of a chunk"):
                 yield data
             if await reader.readexactly(2) != b"\r\n":
                 raise httpcore.RemoteProtocolError("malformed chunked body")
