@@ -24,14 +24,11 @@ def site() -> None:
 def site_build(config_path: str | None, site_out: str | None, quiet: bool, as_json: bool) -> None:
     """Build or update the site from the published editions; only changed pages are rewritten."""
     from digest.render.html import plural
-    from digest.deliver.steps import site_dir as default_site_dir
-    from digest.site import build_site
+    from digest.deliver.steps import build_configured_site
 
     setup_logging(quiet or as_json, False)
     config = resolve_config(config_path, False, None)
-    site_dir = Path(site_out).resolve() if site_out else default_site_dir(config)
-    report = build_site(config.output, site_dir, title=config.briefing.title, templates_dir=config.templates,
-                        base_url=config.site.base_url if config.site else None)
+    report = build_configured_site(config, Path(site_out).resolve() if site_out else None)
     if as_json:
         click.echo(json.dumps({"site": str(report.site_dir), "editions": report.editions,
                                "events": report.events, "written": list(report.written),

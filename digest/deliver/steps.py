@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.config import Config
 from digest.store import SQLStore
+
+if TYPE_CHECKING:
+    from digest.site.build import SiteReport
 
 
 def site_dir(config: Config) -> Path:
@@ -20,12 +23,17 @@ def site_dir(config: Config) -> Path:
     return config.site.dir if config.site is not None else config.output / "site"
 
 
-def update_site(config: Config, store: SQLStore, date: dt.date, now: dt.datetime) -> dict[str, Any]:
-    """Bring the static site up to date with the published editions (only changed pages are written)."""
+def build_configured_site(config: Config, folder: Path | None = None) -> SiteReport:
+    """Build or update the site for ``config`` in ``folder`` (default :func:`site_dir`)."""
     from digest.site import build_site
 
-    report = build_site(config.output, site_dir(config), title=config.briefing.title,
-                        templates_dir=config.templates, base_url=config.site.base_url if config.site else None)
+    return build_site(config.output, folder or site_dir(config), title=config.briefing.title,
+                      templates_dir=config.templates, base_url=config.site.base_url if config.site else None)
+
+
+def update_site(config: Config, store: SQLStore, date: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """Bring the static site up to date with the published editions (only changed pages are written)."""
+    report = build_configured_site(config)
     return {"site": str(report.site_dir), "written": len(report.written), "unchanged": len(report.unchanged)}
 
 
@@ -44,4 +52,4 @@ def send_email(config: Config, store: SQLStore, date: dt.date, now: dt.datetime)
 update_site.step_name = "site"  # type: ignore[attr-defined]
 send_email.step_name = "email"  # type: ignore[attr-defined]
 
-__all__ = ["send_email", "site_dir", "update_site"]
+__all__ = ["build_configured_site", "send_email", "site_dir", "update_site"]
