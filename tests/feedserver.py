@@ -11,9 +11,23 @@ import gzip
 import http.server
 import time
 from collections.abc import Callable
+from xml.sax.saxutils import escape
 from email.utils import format_datetime
 
 Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+def rss_item(title: str, link: str, published: str, description: str) -> str:
+    """One RSS 2.0 <item> (the link doubles as guid); text is escaped here."""
+    return (f"<item><title>{escape(title)}</title><link>{link}</link><guid>{link}</guid>"
+            f"<pubDate>{published}</pubDate><description>{escape(description)}</description></item>")
+
+
+def rss_channel(title: str, link: str, items: list[str], description: str = "d") -> bytes:
+    """An RSS 2.0 document around ``items`` (from :func:`rss_item`)."""
+    return ("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
+            f"<title>{escape(title)}</title><link>{link}</link><description>{escape(description)}</description>"
+            f"{''.join(items)}</channel></rss>").encode("utf-8")
 
 
 def rss(items: int = 3, title: str = "Test feed", prefix: str = "item", text: str = "A short summary.",

@@ -15,12 +15,12 @@ import gzip
 import json
 from email.utils import format_datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pytest
 
 from digest.config import load_config
 from digest.pipeline import run
+from feedserver import rss_channel, rss_item
 
 UTC = dt.timezone.utc
 PAGES = {  # eval page id prefix -> (event, outlet, published)
@@ -56,12 +56,8 @@ def _feed(server, shared: Path) -> bytes:
         first_sentence = body.split(". ")[0][:200] + "."
         title = titles[prefix]
         when = format_datetime(dt.datetime.fromisoformat(PAGES[prefix][2]).replace(tzinfo=UTC))
-        link = server.url(f"/articles/{prefix}.html")
-        items.append(f"<item><title>{escape(title)}</title><link>{link}</link><guid>{link}</guid>"
-                     f"<pubDate>{when}</pubDate><description>{escape(first_sentence)}</description></item>")
-    return ("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel><title>Test Wire</title>"
-            f"<link>{server.url('/')}</link><description>pages</description>{''.join(items)}"
-            "</channel></rss>").encode("utf-8")
+        items.append(rss_item(title, server.url(f"/articles/{prefix}.html"), when, first_sentence))
+    return rss_channel("Test Wire", server.url("/"), items, "pages")
 
 
 @pytest.fixture

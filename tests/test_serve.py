@@ -20,6 +20,7 @@ import pytest
 
 from digest.store import open_store
 from digest.store.locks import hold_lease
+from feedserver import rss_channel, rss_item
 
 TESTS = Path(__file__).parent
 SEEDS = TESTS.parent / "digest" / "sample" / "seeds"
@@ -34,12 +35,8 @@ def _rss(server) -> bytes:
     for i, path in enumerate(sorted(SEEDS.glob("*.txt"))):
         title, _, body = path.read_text(encoding="utf-8").partition("\n")
         html = "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n") if p.strip())
-        link = server.url(f"/articles/{i}")
-        items.append(f"<item><title>{escape(title)}</title><link>{link}</link><guid>{link}</guid>"
-                     f"<pubDate>{published}</pubDate><description>{escape(html)}</description></item>")
-    return ("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel><title>Loopback Wire</title>"
-            f"<link>{server.url('/')}</link><description>seeds</description>{''.join(items)}"
-            "</channel></rss>").encode("utf-8")
+        items.append(rss_item(title, server.url(f"/articles/{i}"), published, html))
+    return rss_channel("Loopback Wire", server.url("/"), items, "seeds")
 
 
 @pytest.fixture
