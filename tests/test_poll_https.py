@@ -194,3 +194,16 @@ def test_a_missing_ca_bundle_is_one_clear_error(tmp_path) -> None:
     with pytest.raises(ConfigError, match=r"junk.pem: not a usable CA bundle"):
         ssl_context({"SSL_CERT_FILE": str(tmp_path / "junk.pem")})
     assert ssl_context({}).verify_mode == ssl.CERT_REQUIRED
+
+
+def test_feed_discovery_uses_the_same_trust(https, self_signed, trusted) -> None:
+    """`digest feeds add` (httpx) trusts what polling trusts and says the same when it does not."""
+    from digest.fetch.discover import DiscoveryError, discover
+
+    https.route("/feed.xml", fs.rss(2, title="Secure Wire"), headers=RSS)
+    found = discover(https.url("/feed.xml"), timeout_s=5)
+    assert found.title == "Secure Wire" and found.entries == 2
+    self_signed.route("/feed.xml", fs.rss(1), headers=RSS)
+    with pytest.raises(DiscoveryError, match=r"^https://127\.0\.0\.1:\d+/feed\.xml: TLS certificate not trusted: "
+                                             r"self-signed certificate;"):
+        discover(self_signed.url("/feed.xml"), timeout_s=5)
