@@ -14,7 +14,10 @@
   its date started at or after the slot.
 * **One at a time**: building an edition holds the database lease
   ``edition:YYYY-MM-DD`` (``digest run`` takes the same lease), polling holds
-  ``poll``; a second process waits for the lease, then finds the work done.
+  ``poll``; a second process waits for the lease, then finds the work done. Within
+  one process the poll tick and an edition's own poll (both due at start-up) share a
+  lock: the tick leaves the feeds to a poll already running, an edition waits for it,
+  so start-up polls once.
 * **Clean stop**: SIGTERM/SIGINT set a flag; running jobs stop at the next
   safe point (between feeds, before rendering; a built edition is still delivered), no new
   job starts, and the process exits. Editions are published atomically, so
@@ -60,6 +63,7 @@ SERVE_HEARTBEAT = 10.0
 SERVE_TTL = dt.timedelta(seconds=60)
 
 _STOP = threading.Event()
+_POLLING = threading.Lock()  # one poll at a time in this process: the poll tick's and an edition's own
 _SCHEDULER: Any = None  # the running scheduler, for retries
 MAX_RETRIES = 3
 RETRY_DELAY = dt.timedelta(minutes=5)
@@ -106,17 +110,31 @@ def _poll_summary(reports: list[FeedReport]) -> dict[str, Any]:
 def poll_now(config: Config, store: SQLStore, *, trigger: str, stop: threading.Event,
              wait: float = 0.0, clock: Callable[[], dt.datetime] = _clock) -> dict[str, Any] | None:
     """Poll the due feeds once under the ``poll`` lease; None if none is due or another
-    process is polling."""
-    due = feeds_due(config, store, clock())
-    if not due:
+    poll is running. Within this process polls queue behind each other (``wait`` seconds at
+    most) and the later one finds the feeds the earlier one polled no longer due."""
+    if not feeds_due(config, store, clock()):
         log.debug("poll: no feed is due")
         return None
+    if not (_POLLING.acquire(timeout=wait) if wait > 0 else _POLLING.acquire(blocking=False)):
+        log.debug("poll: this process is already polling; the due feeds are left to that poll")
+        return None
+    try:
+        if not feeds_due(config, store, clock()):  # the poll this one waited for polled them
+            log.debug("poll: no feed is due any more")
+            return None
+        return _poll_leased(config, store, trigger=trigger, stop=stop, wait=wait, clock=clock)
+    finally:
+        _POLLING.release()
+
+
+def _poll_leased(config: Config, store: SQLStore, *, trigger: str, stop: threading.Event, wait: float,
+                 clock: Callable[[], dt.datetime]) -> dict[str, Any] | None:
     try:
         with hold_lease(store, "poll", wait=wait, stop=stop, what="a poll"):
             with recorded(store, "poll", trigger=trigger, now=clock()) as detail:
                 detail.update(_poll_summary(poll(config, store, clock(), progress=_stopper(stop))))
     except LeaseBusy:
-        log.info("poll skipped: another poll is running (in this or another digest process)")
+        log.info("poll skipped: another digest process is polling")
         return None
     log.info("poll: %d of %d feeds fetched, %d new and %d revised articles%s", detail["polled"],
              detail["feeds"], detail["added"], detail["revised"],

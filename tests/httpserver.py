@@ -1,13 +1,15 @@
-"""A real HTTP server on 127.0.0.1 (port 0) for tests, told per path what to answer.
+"""A real HTTP (or, given a server ``ssl.SSLContext``, HTTPS) server on 127.0.0.1 (port 0) for
+tests, told per path what to answer.
 
 Routes are plain data (:class:`Route`) or a handler function that gets the
 request handler and writes whatever it likes (stall, drop the connection,
-stream forever). Every request is recorded with its headers.
+stream forever). Every request is recorded with its headers, every accepted connection counted.
 """
 
 from __future__ import annotations
 
 import http.server
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,9 +34,11 @@ class Seen:
 class LocalServer:
     """``with LocalServer() as srv: srv.route('/feed.xml', body=...); srv.url('/feed.xml')``."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
+        self.connections = 0  # accepted TCP connections (TLS handshakes, for https)
+        self.tls = tls
         self._lock = threading.Lock()
         server = self
 
@@ -43,6 +47,11 @@ class LocalServer:
 
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 return None
+
+            def setup(self) -> None:
+                super().setup()
+                if isinstance(self.request, ssl.SSLSocket):  # the handshake, in this connection's thread
+                    self.request.do_handshake()
 
             def do_GET(self) -> None:  # noqa: N802 - http.server naming
                 with server._lock:
@@ -65,7 +74,22 @@ class LocalServer:
                 if status != 304:
                     self.wfile.write(body)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            def get_request(self):  # type: ignore[no-untyped-def]
+                sock, address = super().get_request()
+                with server._lock:
+                    server.connections += 1
+                if server.tls is not None:
+                    sock = server.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+                return sock, address
+
+            def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+                import sys
+
+                if not isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError)):
+                    super().handle_error(request, client_address)  # a refused certificate is expected
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -79,7 +103,7 @@ class LocalServer:
         self.httpd.server_close()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}{path}"
 
     def route(self, path: str, body: bytes | str = b"", status: int = 200,
               headers: dict[str, str] | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -190,6 +191,25 @@ def test_serve_polls_builds_delivers_and_stops_cleanly(site: Path, server, serve
     assert report["next"]["poll"] and report["next"]["edition"] and report["servers"] == []
     human = digest("status", "--config", str(site))
     assert human.returncode == 0 and "Broken Feed" in human.stdout and "not running" in human.stdout
+
+
+def test_start_up_runs_exactly_one_poll(site: Path, server, serves) -> None:
+    """The catch-up edition (which polls first) and the first poll tick start together: one of
+    them polls, the other finds the feeds fresh; nothing reports its own process as "another poll"."""
+    db = site.parent / "output" / "digest.db"
+    serve = Serve(site, seconds=ONE_SLOT)  # one slot: the catch-up build on start-up
+    serves.append(serve)
+    wait_for(lambda: delivered(site), what=lambda: f"the catch-up edition delivered; log:\n{serve.text()}")
+    wait_for(lambda: len(server.hits("/feed.xml")) >= 3, what="two scheduled polls after the start-up one")
+    assert serve.stop(signal.SIGTERM) == 0
+    log = serve.text()
+    assert "poll skipped" not in log and "another poll is running" not in log, log
+    assert "Traceback" not in log, log
+    fetched = [int(n) for n in re.findall(r"poll: (\d+) of 2 feeds fetched", log)]
+    assert fetched and all(n >= 1 for n in fetched), log  # no poll ran that found nothing to fetch
+    polls = runs(db, "poll")
+    assert len(polls) == len(fetched) + (polls[-1][0] == "interrupted"), (polls, log)
+    assert {r[0] for r in polls} <= {"ok", "interrupted"}, polls
 
 
 def test_sigkill_mid_edition_then_two_restarts_complete_it_once(site: Path, serves, smtp) -> None:

@@ -140,6 +140,26 @@ def test_rebuild_only_what_changed(tmp_path: Path) -> None:
     assert not (site / "sitemap.xml").exists()  # no base_url: no sitemap (it needs absolute URLs)
 
 
+def test_the_site_folder_holds_only_the_site(tmp_path: Path) -> None:
+    """The manifest and the lock live beside the editions: a copied or rsynced site publishes no bookkeeping."""
+    from digest.site.build import bookkeeping
+
+    out, site = tmp_path / "out", tmp_path / "site"
+    two_editions(out)
+    build_site(out, site, title="T")
+    assert [p.name for p in site.rglob(".*")] == []
+    manifest, lock = bookkeeping(out, site)
+    assert manifest.parent == lock.parent == out and manifest.is_file() and lock.is_file()
+    assert "index.html" in manifest.read_text() and bookkeeping(out, tmp_path / "other")[0] != manifest
+    # a site built by an older digest (bookkeeping inside it): read once, still incremental, then removed
+    (site / ".digest-site.json").write_bytes(manifest.read_bytes())
+    (site / ".site.lock").touch()
+    manifest.unlink()
+    again = build_site(out, site, title="T")
+    assert again.written == () and again.removed == ()
+    assert [p.name for p in site.rglob(".*")] == [] and manifest.is_file()
+
+
 def test_cli_site_build(tmp_path: Path) -> None:
     two_editions(tmp_path / "out")
     (tmp_path / "feeds.yaml").write_text(f"output: out\nsite: {{dir: public, base_url: '{BASE}'}}\n")

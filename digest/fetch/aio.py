@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import ssl
 import time
 import zlib
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from digest.config import PollConfig
 from digest.fetch import USER_AGENT
 from digest.fetch.plain import PlainClient, PlainResponse
 from digest.fetch.safety import address_refusal
+from digest.fetch.tls import ssl_context, tls_failure
 
 MAX_REDIRECTS = 5
 _SAFE = "/%:@!$&'()*+,;=-._~?"  # already-valid URL characters are left as they are
@@ -58,6 +58,8 @@ class _Failure(Exception):
 
 
 def _describe(err: Exception, timeout_s: float) -> str:
+    if (tls := tls_failure(err)):
+        return tls
     if isinstance(err, (httpcore.TimeoutException, TimeoutError)):
         return f"timed out (no complete answer within {timeout_s:g}s)"
     if isinstance(err, httpcore.RemoteProtocolError):
@@ -112,7 +114,7 @@ class AsyncFetcher:
         connect = min(self.timeout_s, 10.0)
         self._timeouts = {"connect": connect, "read": self.timeout_s, "write": self.timeout_s,
                           "pool": self.timeout_s}
-        self._ssl = _ssl_context()
+        self._ssl = ssl_context()  # certifi's bundle, or $SSL_CERT_FILE / $SSL_CERT_DIR
         # httpcore directly, one small pool per host: the pool scans all its connections on every
         # request (encode/httpx#3215), and httpx's own layers cost ~3x httpcore's CPU per request
         self._pools: dict[str, httpcore.AsyncConnectionPool] = {}
@@ -255,15 +257,6 @@ async def _read(response: httpcore.Response | PlainResponse, decoder: _Decoder, 
             raise _Failure(f"response larger than the {max_bytes:,}-byte cap (poll: max_bytes); stopped reading")
         chunks.append(rest)
     return b"".join(chunks)
-
-
-def _ssl_context() -> ssl.SSLContext:
-    try:
-        import certifi
-
-        return ssl.create_default_context(cafile=certifi.where())
-    except ImportError:  # pragma: no cover - certifi comes with httpx
-        return ssl.create_default_context()
 
 
 async def _drain(response: httpcore.Response | PlainResponse, limit: int = 65_536) -> None:

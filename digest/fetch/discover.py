@@ -19,6 +19,7 @@ import lxml.html
 from digest.errors import DigestError
 from digest.fetch import USER_AGENT
 from digest.fetch.parse import FeedParseError, parse_feed
+from digest.fetch.tls import ssl_context, tls_failure
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 GUESSES = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml")
@@ -48,7 +49,7 @@ class _Response:
 def make_client(timeout_s: float) -> httpx.Client:
     return httpx.Client(headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
                         timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
-                        follow_redirects=True, max_redirects=5)
+                        follow_redirects=True, max_redirects=5, verify=ssl_context())
 
 
 def _get(client: httpx.Client, url: str, max_bytes: int, deadline: float) -> _Response:
@@ -66,6 +67,8 @@ def _get(client: httpx.Client, url: str, max_bytes: int, deadline: float) -> _Re
     except httpx.TimeoutException:
         raise DiscoveryError(f"{url}: timed out; check the address or try again later") from None
     except httpx.HTTPError as err:
+        if (tls := tls_failure(err)):
+            raise DiscoveryError(f"{url}: {tls}") from None
         raise DiscoveryError(f"{url}: cannot be fetched ({type(err).__name__}: {err}); "
                              "check the address") from None
 

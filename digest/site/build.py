@@ -12,9 +12,14 @@ Layout (all links relative, so it works from ``file://`` and under a sub-path)::
 
 Each output has an *input key*: a hash of everything it is made from (the
 edition JSON hashes involved, the template files, digest's version). The keys
-and output hashes are kept in ``.digest-site.json``; a page whose key is
-unchanged and whose file is intact is not rendered again. Files are written
-atomically (temp file + rename); files of pages that no longer exist are removed.
+and output hashes are kept in a manifest; a page whose key is unchanged and whose
+file is intact is not rendered again. Files are written atomically (temp file +
+rename); files of pages that no longer exist are removed.
+
+The manifest and the lock that keeps two builds of one site apart live beside the
+editions (``<output>/.digest-site-<hash of the site folder>.json`` / ``.lock``), not
+in the site folder, so copying or rsyncing the site publishes only the site. A
+manifest left inside the site folder by an older digest is read once and removed.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ from digest.render.publish import file_lock
 from .feeds import atom_feed, sitemap
 from .load import Appearance, Edition, event_histories, load_editions
 
-MANIFEST = ".digest-site.json"
+MANIFEST = ".digest-site.json"  # the name inside the site folder before it moved beside the editions
+LEGACY_LOCK = ".site.lock"
 
 
 @dataclass(frozen=True)
@@ -183,16 +189,31 @@ def _intact(path: Path, expected: str | None) -> bool:
     return expected is not None and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == expected
 
 
+def bookkeeping(output: Path, site_dir: Path) -> tuple[Path, Path]:
+    """(manifest, lock file) of the site in ``site_dir``: beside the editions, one pair per site folder."""
+    stem = f".digest-site-{_sha(str(site_dir.resolve()))[:16]}"
+    return output / f"{stem}.json", output / f"{stem}.lock"
+
+
+def _read_manifest(manifest: Path, site_dir: Path) -> dict[str, dict[str, str]]:
+    for path in (manifest, site_dir / MANIFEST):  # the second: written into the site by an older digest
+        try:
+            value = json.loads(path.read_text())
+        except (FileNotFoundError, ValueError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return {}
+
+
 def build_site(output: Path, site_dir: Path, *, title: str, templates_dir: Path | None = None,
                base_url: str | None = None) -> SiteReport:
     """Build (or bring up to date) the site in ``site_dir`` from the editions under ``output``."""
     site_dir.mkdir(parents=True, exist_ok=True)
-    with file_lock(site_dir / ".site.lock"):
-        manifest_path = site_dir / MANIFEST
-        try:
-            old = json.loads(manifest_path.read_text())
-        except (FileNotFoundError, ValueError):
-            old = {}
+    output.mkdir(parents=True, exist_ok=True)
+    manifest_path, lock_path = bookkeeping(output, site_dir)
+    with file_lock(lock_path):
+        old = _read_manifest(manifest_path, site_dir)
         editions = load_editions(output)
         jobs = plan(editions, make_environment(templates_dir), title=title,
                     tkey=templates_key(templates_dir), base_url=base_url)
@@ -214,15 +235,21 @@ def build_site(output: Path, site_dir: Path, *, title: str, templates_dir: Path 
                 unchanged.append(job.path)
             new[job.path] = {"key": job.key, "out": out}
         removed = sorted(set(old) - set(new))
-        root = site_dir.resolve()
-        for path in removed:
-            target = (site_dir / path).resolve()
-            if target.is_relative_to(root) and target != root:
-                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-                    target.unlink()
+        _remove(site_dir, removed)
         write_atomic(manifest_path, json.dumps(new, indent=1, sort_keys=True).encode())
+        _remove(site_dir, [MANIFEST, LEGACY_LOCK])  # an older digest's bookkeeping, now beside the editions
     return SiteReport(site_dir, len(editions), len(event_histories(editions)), tuple(written),
                       tuple(unchanged), tuple(removed))
 
 
-__all__ = ["SiteReport", "build_site", "edition_path", "event_path", "plan", "templates_key"]
+def _remove(site_dir: Path, paths: list[str]) -> None:
+    """Unlink files of the site that are no longer produced (never anything outside it)."""
+    root = site_dir.resolve()
+    for path in paths:
+        target = (site_dir / path).resolve()
+        if target.is_relative_to(root) and target != root:
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                target.unlink()
+
+
+__all__ = ["SiteReport", "bookkeeping", "build_site", "edition_path", "event_path", "plan", "templates_key"]
