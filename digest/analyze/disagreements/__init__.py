@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from digest.analyze.disagreements.dates import date_disagreements
 from digest.analyze.disagreements.quantities import quantity_disagreements
 from digest.model import Article, Disagreement
 
@@ -26,6 +27,7 @@ def find_disagreements(articles: Sequence[Article], source_ids: Mapping[str, str
                        origin_of: Mapping[str, str]) -> tuple[Disagreement, ...]:
     """Everything the event's independent origins report differently."""
     found = quantity_disagreements(articles, source_ids, origin_of)
+    found += date_disagreements(articles, source_ids, origin_of)
     return tuple(sorted(found, key=lambda d: (not d.contradiction, -len(d.versions))))
 
 
