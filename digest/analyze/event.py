@@ -52,7 +52,7 @@ def analyze_event(articles: Sequence[Article], source_ids: Mapping[str, str], or
     entities = tuple(name for name, count in ranked[:5] if count >= 2)
     return EventAnalysis(
         title=summary.title, summary=summary.summary, facts=summary.facts,
-        disagreements=find_disagreements(articles, source_ids, origin_of),
+        disagreements=find_disagreements(articles, source_ids, origin_of, people),
         quotes=quotes[:MAX_QUOTES],
         framings=event_framings(articles, source_ids, origin_of, quotes),
         timeline=build_timeline(articles, source_ids),
