@@ -122,3 +122,14 @@ def test_a_headline_and_the_body_do_not_glue_into_one_name() -> None:
     people = build_people(["Death toll soars to 11,300 from flooding in Libyan coastal city of Derna\n"
                            "Another 10,100 are reported missing from flooding caused by Mediterranean storm Daniel."])
     assert not any("Derna" in name for name in people.names)
+
+
+def test_a_regions_toll_is_not_compared_with_the_whole_events() -> None:
+    # AllSides event e-8652e4e910 (European floods, 17 July 2021): AP's overall figure, Breitbart's for one state
+    when = dt.datetime(2021, 7, 17, 15, tzinfo=UTC)
+    ap = _article("a", "Associated Press", "Rescue workers across Germany and Belgium rushed Friday to prevent more "
+                  "deaths from some of the Continent’s worst flooding in years as the number of dead surpassed 125 "
+                  "and the search went on for hundreds of missing people.", when)
+    breitbart = _article("b", "Breitbart News", "On Friday, authorities gave a death toll of 63 for "
+                         "Rhineland-Palatinate state, where Ahrweiler is located.", when)
+    assert _find(ap, breitbart) == ()

@@ -2,8 +2,9 @@
 against a hand-checked label for every flagged item (tests/data/disagreements/labelled.jsonl).
 
 A change that flags something new fails here until the new item is checked by hand and labelled;
-the share of labelled-correct items among everything flagged must stay at or above the floor
-measured when the labels were made (4 of 5 = 0.80)."""
+the share of labelled-correct items among everything flagged must stay at or above the floor.
+Measured: 4 of 5 = 0.80 when labelled; the false one (a region's toll against the whole event's)
+is no longer flagged, so 4 of 4 now. Labelled items that are no longer flagged stay in the file."""
 
 from __future__ import annotations
 

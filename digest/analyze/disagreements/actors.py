@@ -16,6 +16,7 @@ Pure: articles in, disagreements out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -60,9 +61,10 @@ def _sentence_with(article: Article, quote: str) -> str:
     return quote
 
 
-def _runs(text: str) -> set[tuple[str, ...]]:
+@functools.lru_cache(maxsize=4096)
+def _runs(text: str) -> frozenset[tuple[str, ...]]:
     tokens = words(text)
-    return {tuple(tokens[i:i + SAME_QUOTE_RUN]) for i in range(len(tokens) - SAME_QUOTE_RUN + 1)}
+    return frozenset(tuple(tokens[i:i + SAME_QUOTE_RUN]) for i in range(len(tokens) - SAME_QUOTE_RUN + 1))
 
 
 def _same_quote(a: Found, b: Found) -> bool:

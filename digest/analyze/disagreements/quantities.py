@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from digest.analyze.text import sentences
+from digest.analyze.timeline import resolve_date
 from digest.model import Article, Disagreement, Version
 
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -70,6 +71,8 @@ class Mention:
     published: dt.datetime
     kind: str  # duration | count | toll
     estimate: bool = False  # a forecast or estimate ("could reach", "expected to"), not a count
+    as_of: dt.date | None = None  # the day the sentence gives for its figure ("on Friday"), if any
+    scope: str = ""  # a part the figure is restricted to ("Rhineland-Palatinate state"), if the sentence says so
 
 
 def _amount(text: str) -> float | None:
@@ -125,6 +128,8 @@ _TOLL = re.compile(rf"\b(?:death toll|number of (?:deaths|dead|fatalities))\b[^.
 
 _DEAD = re.compile(rf"\b(?P<phrase>(?:{_QUALIFIER}\s+)?(?P<n>{_NUMBER}))\s+(?:(?:have|had|were|are)\s+"
                    rf"(?:been\s+)?(?:found\s+|confirmed\s+|reported\s+)?)?(?:dead|died|killed)\b", re.IGNORECASE)
+_REGIONAL = re.compile(r"\b(?:for|in)\s+(?:the\s+)?(?P<scope>(?:[A-Z][\w’'-]*\s+){1,3}(?:state|province|county|"
+                       r"district|region|city|town|village))\b")
 _ESTIMATE = re.compile(r"\b(?:could|may|might|would|expected|feared|estimated?|projected|likely)\b", re.IGNORECASE)
 
 
@@ -155,8 +160,11 @@ def _mentions(articles: Sequence[Article], source_ids: Mapping[str, str],
         found += [(text, m) for text in texts for m in _sentence_mentions(text)]
         for text, (kind, about, value, phrase) in found:
             estimate = kind != "duration" and bool(_ESTIMATE.search(text))
+            regional = _REGIONAL.search(text) if kind != "duration" else None
+            scope = regional.group("scope") if regional else ""
             out.append(Mention(about, value, phrase, text, source_ids[article.key], origin,
-                               article.published, kind, estimate))
+                               article.published, kind, estimate, resolve_date(text, article.published.date()),
+                               scope))
     return out
 
 
@@ -180,6 +188,8 @@ def _may_be_update(a: Mention, b: Mention) -> bool:
         return False
     assert a.value is not None and b.value is not None
     low, high = (a, b) if a.value < b.value else (b, a)
+    if a.as_of and b.as_of and a.as_of != b.as_of:  # figures given for different days
+        return True
     return a.estimate or b.estimate or high.published - low.published >= RISING_AFTER
 
 
@@ -226,13 +236,14 @@ def _judge(group: Sequence[Mention]) -> bool | None:
 def quantity_disagreements(articles: Sequence[Article], source_ids: Mapping[str, str],
                            origin_of: Mapping[str, str]) -> list[Disagreement]:
     """The quantities the event's independent origins report differently."""
-    by_about: dict[str, list[Mention]] = {}
+    by_about: dict[tuple[str, str], list[Mention]] = {}  # a region's figure is not the whole event's
     for mention in _mentions(articles, source_ids, origin_of):
-        by_about.setdefault(mention.about, []).append(mention)
+        by_about.setdefault((mention.about, mention.scope.lower()), []).append(mention)
     out = []
-    for about, group in by_about.items():
+    for (about, scope), group in by_about.items():
         verdict = _judge(group)
         if verdict is not None:
+            about = f"{about} in {group[0].scope}" if scope else about
             out.append(Disagreement(about=about, versions=_versions(group, by_time=not verdict),
                                     kind=group[0].kind, contradiction=verdict))
     return out
