@@ -149,21 +149,24 @@ def _same(a: Found | Quote, b: Found) -> bool:
 
 
 def extract_quotes(articles: Sequence[Article], source_ids: Mapping[str, str], *,
-                   people: People | None = None, limit: int = 12) -> tuple[Quote, ...]:
-    """The event's quotations, each once with every source that carries it, most widely carried first."""
+                   people: People | None = None, limit: int = 12,
+                   attributed: Sequence[Found] | None = None) -> tuple[Quote, ...]:
+    """The event's quotations, each once with every source that carries it, most widely carried first
+    (``attributed``: the articles' :func:`attributions`, when the caller already has them)."""
     people = people or build_people(a.text for a in articles)
     merged: list[Quote] = []
     order = {sid: i for i, sid in enumerate(source_ids[a.key] for a in articles)}
-    for article in articles:
-        for found in _article_quotes(article, source_ids[article.key], people):
-            for i, quote in enumerate(merged):
-                if _same(quote, found):
-                    text = found.text if len(found.text) > len(quote.text) else quote.text
-                    sources = tuple(sorted(set(quote.sources) | {found.source}, key=order.__getitem__))
-                    merged[i] = Quote(quote.speaker, text, sources, quote.role or found.role)
-                    break
-            else:
-                merged.append(Quote(found.speaker, found.text, (found.source,), found.role))
+    if attributed is None:
+        attributed = attributions(articles, source_ids, people)
+    for found in attributed:
+        for i, quote in enumerate(merged):
+            if _same(quote, found):
+                text = found.text if len(found.text) > len(quote.text) else quote.text
+                sources = tuple(sorted(set(quote.sources) | {found.source}, key=order.__getitem__))
+                merged[i] = Quote(quote.speaker, text, sources, quote.role or found.role)
+                break
+        else:
+            merged.append(Quote(found.speaker, found.text, (found.source,), found.role))
     roles: dict[str, str] = {}
     for quote in merged:
         if quote.role:

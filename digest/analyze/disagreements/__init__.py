@@ -22,16 +22,18 @@ from digest.analyze.disagreements.actors import who_did_what
 from digest.analyze.disagreements.dates import date_disagreements
 from digest.analyze.disagreements.quantities import quantity_disagreements
 from digest.analyze.people import People
+from digest.analyze.quotes import Found
 from digest.model import Article, Disagreement
 
 
 def find_disagreements(articles: Sequence[Article], source_ids: Mapping[str, str],
-                       origin_of: Mapping[str, str], people: People | None = None) -> tuple[Disagreement, ...]:
+                       origin_of: Mapping[str, str], people: People | None = None,
+                       attributed: Sequence[Found] | None = None) -> tuple[Disagreement, ...]:
     """Everything the event's independent origins report differently (``people``: the event's index of
-    names, built from the articles when not given)."""
+    names; ``attributed``: its quotations as each article attributes them -- both found here when not given)."""
     found = quantity_disagreements(articles, source_ids, origin_of)
     found += date_disagreements(articles, source_ids, origin_of)
-    found += who_did_what(articles, source_ids, origin_of, people)
+    found += who_did_what(articles, source_ids, origin_of, people, attributed)
     return tuple(sorted(found, key=lambda d: (not d.contradiction, -len(d.versions))))
 
 

@@ -89,11 +89,11 @@ def _quote_groups(found: Sequence[Found]) -> list[list[Found]]:
 
 
 def speaker_disagreements(articles: Sequence[Article], source_ids: Mapping[str, str],
-                          origin_of: Mapping[str, str], people: People) -> list[Disagreement]:
+                          origin_of: Mapping[str, str], attributed: Sequence[Found]) -> list[Disagreement]:
     """The same quotation attributed to different (named) speakers by different origins."""
     by_source = {source_ids[a.key]: a for a in articles}
     origin = {source_ids[a.key]: origin_of.get(a.key, a.outlet) for a in articles}
-    named = [f for f in attributions(articles, source_ids, people) if f.named]
+    named = [f for f in attributed if f.named]
     out = []
     for group in _quote_groups(named):
         if not any(_different_names(a.speaker, b.speaker) and origin[a.source] != origin[b.source]
@@ -159,8 +159,10 @@ def actor_disagreements(articles: Sequence[Article], source_ids: Mapping[str, st
 
 
 def who_did_what(articles: Sequence[Article], source_ids: Mapping[str, str], origin_of: Mapping[str, str],
-                 people: People | None = None) -> list[Disagreement]:
+                 people: People | None = None, attributed: Sequence[Found] | None = None) -> list[Disagreement]:
     """Quotations and actions independent origins attribute to different actors."""
     people = people or build_people(f"{a.title}\n{a.text}" for a in articles)
-    return speaker_disagreements(articles, source_ids, origin_of, people) \
+    if attributed is None:
+        attributed = attributions(articles, source_ids, people)
+    return speaker_disagreements(articles, source_ids, origin_of, attributed) \
         + actor_disagreements(articles, source_ids, origin_of, people)

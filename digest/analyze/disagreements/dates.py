@@ -38,7 +38,8 @@ _NOT_A_REPORT = re.compile(
     r"\b(?:will|would|could|may|might|expected|expects|plans?|planned|scheduled|set to|due to|deadline|"
     r"before|until|ahead of|next|upcoming|likely|if|since|after|weekend|week|anniversary)\b",
     re.IGNORECASE)
-_ANY_DATE = re.compile(rf"\b(?:{'|'.join(WEEKDAYS)}|{'|'.join(MONTHS)})\b", re.IGNORECASE)
+# capitalised, as dates are written: "may" and "march" are not months here
+_ANY_DATE = re.compile(rf"\b(?:{'|'.join(w.capitalize() for w in [*WEEKDAYS, *MONTHS])})\b")
 _DATE_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS) | {"morning", "evening", "night", "afternoon", "early",
                                                          "late", "last", "this", "on"}
 
@@ -67,8 +68,10 @@ def _clause(sentence: str, phrase: str) -> tuple[str, str]:
 
 def _reported_date(sentence: str, published: dt.date) -> DateMention | None:
     """The date of the development a sentence reports, or None when it is not a plain dated report."""
+    if len(_ANY_DATE.findall(sentence)) != 1:  # no date, or several: which one is the development's?
+        return None
     found = find_date(sentence, published)
-    if found is None or found.form == "relative" or len(_ANY_DATE.findall(sentence)) != 1:
+    if found is None or found.form == "relative":
         return None
     days_back = (published - found.date).days
     if days_back < 0 or days_back > MAX_DAYS_FROM_PUBLICATION:
