@@ -43,6 +43,18 @@ def test_the_same_development_on_different_days_is_a_date_disagreement() -> None
         ("Wednesday 25 August 2021 (“on Wednesday”)", ("s1",), PENTAGON_AXIOS)]
 
 
+def test_a_weekday_and_a_written_date_for_the_same_talks() -> None:
+    # constructed from the seeds' wording: "on Wednesday" in an article of 14 September is the 13th
+    a = _article("a", "A", "Kim Jong Un and Vladimir Putin held talks on Wednesday at the Vostochny Cosmodrome "
+                           "in the Russian Far East.", dt.datetime(2023, 9, 14, 8, tzinfo=UTC))
+    b = _article("b", "B", "Kim Jong Un and Vladimir Putin held talks on Sept. 12 at the Vostochny Cosmodrome "
+                           "in the Russian Far East.", dt.datetime(2023, 9, 13, 8, tzinfo=UTC))
+    [d] = _find(a, b)
+    assert d.about == "date of the talks"
+    assert [(v.value, v.sources) for v in d.versions] == [("Tuesday 12 September 2023 (“Sept. 12”)", ("s2",)),
+                                                         ("Wednesday 13 September 2023 (“on Wednesday”)", ("s1",))]
+
+
 def test_weekdays_resolve_against_each_articles_own_publication_date() -> None:
     # "on Wednesday" on Friday 26 August is the 25th: the same day as Axios's, so no disagreement
     later = _article("b", "Later", PENTAGON_AXIOS.replace("The Pentagon", "Austin’s Pentagon"),
