@@ -145,3 +145,9 @@ def test_a_regions_toll_is_not_compared_with_the_whole_events() -> None:
     breitbart = _article("b", "Breitbart News", "On Friday, authorities gave a death toll of 63 for "
                          "Rhineland-Palatinate state, where Ahrweiler is located.", when)
     assert _find(ap, breitbart) == ()
+
+
+def test_a_capital_standing_for_its_government_is_not_another_actor() -> None:
+    a = _article("a", "A", "Russia launched the missile strike on the Kharkiv power station overnight.", AUG_25)
+    b = _article("b", "B", "Moscow launched the missile strike on the Kharkiv power station overnight.", AUG_25)
+    assert _find(a, b) == ()

@@ -38,6 +38,10 @@ _ACTION = re.compile(rf"^(?:The\s+|the\s+)?{_SUBJECT}\s+(?:(?:has|had|have)\s+)?
                      rf"{'|'.join(sorted(ACTION_VERBS, key=len, reverse=True))})\s+(?P<object>[^,;:]+)")
 _NOT_A_SUBJECT = {"it", "he", "she", "they", "we", "i", "this", "that", "but", "and", "police", "officials",
                   "authorities", "forces", "troops", "lawmakers", "sources", "reports"}
+# places that stand for a government ("Moscow launched…" is "Russia launched…"): never compared
+METONYMS = {"washington", "moscow", "kremlin", "kyiv", "kiev", "beijing", "pyongyang", "seoul", "tokyo", "tehran",
+            "london", "paris", "berlin", "jerusalem", "ankara", "brussels", "pentagon", "white house",
+            "downing street", "whitehall", "capitol hill", "taipei", "damascus", "riyadh", "new delhi"}
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,8 @@ def _actions(articles: Sequence[Article], source_ids: Mapping[str, str],
     for article in articles:
         for s in sentences(article.text):
             m = _ACTION.match(s.text.strip("“\"‘ "))
-            if not m or not is_statement(s.text) or m.group("subject").lower() in _NOT_A_SUBJECT:
+            subject = m.group("subject").lower() if m else ""
+            if not m or not is_statement(s.text) or subject in _NOT_A_SUBJECT or subject in METONYMS:
                 continue
             object_text = " ".join(m.group("object").split()[:8]).rstrip(".")
             obj = frozenset(content_words(object_text))
