@@ -8,9 +8,11 @@ date only, written as a date or a weekday ("today"/"yesterday" shift with the
 time zone the article was written in, so they are not compared), not a
 forecast or a deadline ("will", "expected", "by"), and not the date someone
 *said* something ("said Tuesday", "told CNN Thursday"). Two such sentences
-are about the same development when they share an event word (a verb in the
-past tense or an event noun) and most of their content words. Precision over
-recall: a false disagreement in a briefing is worse than a missed one.
+are about the same development when the date qualifies the same event word in
+both (a past-tense verb or an event noun in the date's own clause: "ordered
+Tuesday" / "on Wednesday ordered") and they share at least four content words,
+three in ten of the shorter's. Precision over recall: a false disagreement in
+a briefing is worse than a missed one.
 Pure: articles in, disagreements out.
 """
 
