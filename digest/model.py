@@ -109,12 +109,17 @@ class Version:
     text: str  # the sentence as the source wrote it
     sources: tuple[str, ...]
     value: str = ""  # the disputed value in it, e.g. "over four hours"
+    published: dt.datetime | None = None  # earliest publication of the sources giving this version
 
 
 @dataclass(frozen=True)
 class Disagreement:
     about: str  # what the versions disagree on, in neutral words, e.g. "length of the talks"
     versions: tuple[Version, ...]
+    kind: str = "count"  # duration | count | toll | date | speaker | actor
+    # False: the figures differ but each may have been right when published (a lower bound, an
+    # estimate, a later count): shown as differing figures, not as a contradiction
+    contradiction: bool = True
 
 
 @dataclass(frozen=True)

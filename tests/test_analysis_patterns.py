@@ -56,11 +56,17 @@ def test_counts_disagree_only_when_both_cannot_be_true() -> None:
                 "Officials said the bomb attack killed three people near the market on Monday.")
     assert d.about == "number of people killed"
     assert {(v.value, v.sources) for v in d.versions} == {("five people", ("s1",)), ("three people", ("s2",))}
-    assert event("The storm killed at least 150 people across the region, officials said.",
-                 "The storm killed 189 people across the region, the agency reported.") == ()
+    assert d.kind == "count" and d.contradiction
+    # a lower bound below a larger figure: both can be true, so shown as differing figures, not a contradiction
+    [bounded] = event("The storm killed at least 150 people across the region, officials said.",
+                      "The storm killed 189 people across the region, the agency reported.")
+    assert not bounded.contradiction and [v.value for v in bounded.versions] == ["189 people", "at least 150 people"]
+    # the same figure, once hedged and once bounded, is no disagreement at all
+    assert event("The storm killed about 5,000 people across the region, officials said.",
+                 "The storm killed more than 5,000 people across the region, the agency reported.") == ()
     [talks] = event("The talks lasted over four hours at the spaceport, officials said.",
                     "The negotiations lasted approximately an hour, a spokesman told journalists.")
-    assert talks.about == "length of the talks"
+    assert talks.about == "length of the talks" and talks.kind == "duration" and talks.contradiction
 
 
 def test_camel_case_names_and_titles() -> None:

@@ -17,7 +17,8 @@ def test_analysis_items_round_trip() -> None:
                outlet_count=2, independent_sources=1, facts=(Fact("f", ("s1",), 1),),
                disagreements=(Disagreement("length of the talks", (
                    Version("The meeting lasted over four hours.", ("s1",), "over four hours"),
-                   Version("Talks lasted approximately an hour.", ("s2",), "approximately an hour"))),),
+                   Version("Talks lasted approximately an hour.", ("s2",), "approximately an hour", t)),
+                   "duration"),),
                quotes=(Quote("Kim Jong Un", "we will always stand with Russia", ("s1",), "North Korean leader"),),
                framings=(Framing("A", "H", ("s1",), ("x",), ("pariah",), (Claim("c", ("s1",)),), (), ("Putin",)),),
                timeline=(TimelineEntry(dt.date(2023, 9, 12), "Kim arrived in Russia.", ("s2",)),),
@@ -30,6 +31,8 @@ def test_analysis_items_round_trip() -> None:
     assert briefing_from_json(data) == b
     event = data["events"][0]
     assert event["disagreements"][0]["versions"][1] == {"text": "Talks lasted approximately an hour.",
-                                                       "sources": ["s2"], "value": "approximately an hour"}
+                                                       "sources": ["s2"], "value": "approximately an hour",
+                                                       "published": "2023-09-13T00:00:00+00:00"}
+    assert event["disagreements"][0]["kind"] == "duration" and event["disagreements"][0]["contradiction"] is True
     assert event["timeline"][0]["date"] == "2023-09-12"
     assert data["quiet_events"] == [{"id": "ev-0", "title": "Old", "last_seen": "2023-09-13T00:00:00+00:00"}]

@@ -17,7 +17,7 @@ from digest.analyze.disagreements import find_disagreements
 from digest.analyze.framing import event_framings
 from digest.analyze.people import build_people
 from digest.analyze.questions import open_questions
-from digest.analyze.quotes import extract_quotes
+from digest.analyze.quotes import attributions, extract_quotes
 from digest.analyze.summary import summarize_event
 from digest.analyze.timeline import build_timeline
 from digest.model import Article, Claim, Disagreement, Fact, Framing, Quote, TimelineEntry
@@ -44,7 +44,8 @@ def analyze_event(articles: Sequence[Article], source_ids: Mapping[str, str], or
     """The substance of one event: every item cites the source ids it came from."""
     summary = summarize_event(articles, source_ids, origin_of, max_facts=max_facts, now=now)
     people = build_people(f"{a.title}\n{a.text}" for a in articles)
-    quotes = extract_quotes(articles, source_ids, people=people, limit=100)
+    attributed = attributions(articles, source_ids, people)  # every quotation once, for quotes and disagreements
+    quotes = extract_quotes(articles, source_ids, people=people, limit=100, attributed=attributed)
     mentions: Counter[str] = Counter()
     for article in articles:
         mentions.update({name for _, name in people.mentions(f"{article.title}\n{article.text}")})
@@ -52,7 +53,7 @@ def analyze_event(articles: Sequence[Article], source_ids: Mapping[str, str], or
     entities = tuple(name for name, count in ranked[:5] if count >= 2)
     return EventAnalysis(
         title=summary.title, summary=summary.summary, facts=summary.facts,
-        disagreements=find_disagreements(articles, source_ids, origin_of),
+        disagreements=find_disagreements(articles, source_ids, origin_of, people, attributed),
         quotes=quotes[:MAX_QUOTES],
         framings=event_framings(articles, source_ids, origin_of, quotes),
         timeline=build_timeline(articles, source_ids),

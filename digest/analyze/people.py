@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 NAME_WORD = r"[A-Z][a-z]{1,2}[A-Z][a-z]+|[A-Z][a-z]?[’'][A-Z][a-z]+|[A-Z][a-z’'\-]+|[A-Z]\.|[A-Z][a-z]+-[a-z]+"
-_NAME = re.compile(rf"\b(?:{NAME_WORD})(?:\s+(?:{NAME_WORD}))*")
+# words of one name are on one line: a headline's last word and the body's first are not one name ("Derna Another")
+_NAME = re.compile(rf"\b(?:{NAME_WORD})(?:[^\S\n]+(?:{NAME_WORD}))*")
 TITLES = {"mr", "mrs", "ms", "dr", "prof", "sir", "president", "premier", "comrade", "sen", "rep", "gov",
           "adm", "gen", "ambassador", "chairman", "leader", "minister", "secretary", "spokesperson",
           "spokesman", "spokeswoman", "marshal", "admiral", "general", "supreme", "king", "queen",

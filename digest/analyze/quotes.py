@@ -30,12 +30,15 @@ _AFTER_VERB = re.compile(rf"^[\s,]*{_VERB}\s+((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[
 _AFTER_ACCORDING = re.compile(r"^[\s,]*according to\s+((?:the\s+)?[A-Za-z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,4})")
 _BEFORE = re.compile(rf"((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Za-z][\w.’'-]*){{0,5}}|\b[Hh]e|\b[Ss]he)\s+"
                      rf"(?:\w+\s+){{0,2}}{_VERB}[^“\"]{{0,60}}?[:,]\s*$")
+# "Putin was quoted by Russian media as saying “…”", "Schumer was quoted in The Hill as saying: “…”"
+_QUOTED_AS = re.compile(r"((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Za-z][\w.’'-]*){0,5}?|\b[Hh]e|\b[Ss]he)\s+(?:was|were|is)\s+"
+                        r"(?:also\s+)?quoted\s+(?:(?:by|in)\s+[^“\"]{1,50}?\s+)?as\s+saying\s*[:,]?\s*$")
 _SPEECH_BEFORE = re.compile(rf"{_VERB}[^“\"]{{0,40}}?[:,]\s*$")
 # a quotation opening with a lower-case connective continues a sentence the speaker did not say in quotes
 # ("…, “and it would do anything”"): unreadable on its own, so it is not shown
 _FRAGMENT_START = re.compile(
     r"^[‘'(\[]?(?:and|but|or|nor|so|yet|because|which|who|whom|whose|that|while|whereas|although|though|"
-    r"then|if|unless|until|since|when|where|as|than|plus|also|even)\b")
+    r"then|if|unless|until|since|when|where|as|than|plus|also|even)\b(?![’'])")  # "that’s why…" is whole
 _APPOSITIVE = re.compile(r"^,\s+((?:an?\s+|the\s+)?[a-z](?:[^,.;“”\"]|(?<= [A-Z])\.){3,90}?)(?:[,;]|(?<! [A-Z])\.|$)")
 
 
@@ -45,6 +48,7 @@ class Found:
     text: str
     source: str
     role: str | None
+    named: bool = True  # the speaker is named next to the quotation (not a pronoun or a continuation)
 
 
 def _masked(text: str) -> str:
@@ -85,26 +89,27 @@ def _role(people: People, speaker: str, after: str) -> str | None:
 
 
 def _speaker(people: People, paragraphs: Sequence[str], index: int, match: re.Match[str],
-             previous: str | None) -> tuple[str | None, str]:
-    """(speaker, text after the speaker's name) for one quotation."""
+             previous: str | None) -> tuple[str | None, str, bool]:
+    """(speaker, text after the speaker's name, whether the speaker is named there) for one quotation."""
     para = normalise_text(paragraphs[index])
     after, before = para[match.end():], para[:match.start()]
     if m := _AFTER_PRONOUN.match(after):
-        return _subject(people, paragraphs, index, before), ""
+        return _subject(people, paragraphs, index, before), "", False
     for pattern in (_AFTER_VERB, _AFTER_ACCORDING, _AFTER_NAME):
         if (m := pattern.match(after)) and (name := _resolve(people, m.group(1))):
-            return name, after[m.end(1):] if pattern is not _AFTER_NAME else ""
-    if m := _BEFORE.search(before):
-        who = m.group(1)
-        if who.lower() in {"he", "she"}:
-            return _subject(people, paragraphs, index, before[:m.start()]), ""
-        if name := _resolve(people, who):
-            return name, ""
+            return name, after[m.end(1):] if pattern is not _AFTER_NAME else "", True
+    for pattern in (_BEFORE, _QUOTED_AS):
+        if m := pattern.search(before):
+            who = m.group(1)
+            if who.lower() in {"he", "she"}:
+                return _subject(people, paragraphs, index, before[:m.start()]), "", False
+            if name := _resolve(people, who):
+                return name, "", True
     if _SPEECH_BEFORE.search(before) and (name := _last_mention(people, before)):
-        return name, ""
+        return name, "", False
     if not _masked(para).strip(" .,") and previous:  # a paragraph that only continues a quotation
-        return previous, ""
-    return None, ""
+        return previous, "", False
+    return None, "", False
 
 
 def _article_quotes(article: Article, source: str, people: People) -> list[Found]:
@@ -115,14 +120,20 @@ def _article_quotes(article: Article, source: str, people: People) -> list[Found
         spoke = None
         for match in _QUOTE.finditer(normalise_text(para)):
             text = para[match.start(1):match.end(1)].strip().rstrip(",")
-            speaker, after = _speaker(people, paragraphs, index, match, previous)
+            speaker, after, named = _speaker(people, paragraphs, index, match, previous)
+            named = named and speaker is not None
             speaker = speaker or spoke  # a second quotation in the paragraph continues the first
             if speaker:
                 spoke = speaker
             if speaker and len(text.split()) >= MIN_WORDS and not is_fragment(text):
-                out.append(Found(speaker, text, source, _role(people, speaker, after)))
+                out.append(Found(speaker, text, source, _role(people, speaker, after), named))
         previous = spoke if spoke else (previous if not _masked(para).strip(" .,") else None)
     return out
+
+
+def attributions(articles: Sequence[Article], source_ids: Mapping[str, str], people: People) -> list[Found]:
+    """Every quotation of every article with the speaker it is attributed to there, unmerged."""
+    return [found for article in articles for found in _article_quotes(article, source_ids[article.key], people)]
 
 
 def is_fragment(text: str) -> bool:
@@ -138,21 +149,24 @@ def _same(a: Found | Quote, b: Found) -> bool:
 
 
 def extract_quotes(articles: Sequence[Article], source_ids: Mapping[str, str], *,
-                   people: People | None = None, limit: int = 12) -> tuple[Quote, ...]:
-    """The event's quotations, each once with every source that carries it, most widely carried first."""
+                   people: People | None = None, limit: int = 12,
+                   attributed: Sequence[Found] | None = None) -> tuple[Quote, ...]:
+    """The event's quotations, each once with every source that carries it, most widely carried first
+    (``attributed``: the articles' :func:`attributions`, when the caller already has them)."""
     people = people or build_people(a.text for a in articles)
     merged: list[Quote] = []
     order = {sid: i for i, sid in enumerate(source_ids[a.key] for a in articles)}
-    for article in articles:
-        for found in _article_quotes(article, source_ids[article.key], people):
-            for i, quote in enumerate(merged):
-                if _same(quote, found):
-                    text = found.text if len(found.text) > len(quote.text) else quote.text
-                    sources = tuple(sorted(set(quote.sources) | {found.source}, key=order.__getitem__))
-                    merged[i] = Quote(quote.speaker, text, sources, quote.role or found.role)
-                    break
-            else:
-                merged.append(Quote(found.speaker, found.text, (found.source,), found.role))
+    if attributed is None:
+        attributed = attributions(articles, source_ids, people)
+    for found in attributed:
+        for i, quote in enumerate(merged):
+            if _same(quote, found):
+                text = found.text if len(found.text) > len(quote.text) else quote.text
+                sources = tuple(sorted(set(quote.sources) | {found.source}, key=order.__getitem__))
+                merged[i] = Quote(quote.speaker, text, sources, quote.role or found.role)
+                break
+        else:
+            merged.append(Quote(found.speaker, found.text, (found.source,), found.role))
     roles: dict[str, str] = {}
     for quote in merged:
         if quote.role:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from digest.analyze.text import content_words, is_statement, sentences
 from digest.model import Article, TimelineEntry
@@ -47,8 +48,17 @@ def _weekday(published: dt.date, name: str, future: bool, prefix: str) -> dt.dat
     return published - dt.timedelta(days=delta)
 
 
-def resolve_date(sentence: str, published: dt.date) -> dt.date | None:
-    """The date a sentence is about, resolved against its article's publication date; None if none."""
+@dataclass(frozen=True)
+class DateMention:
+    """A date a sentence speaks of: resolved, as written, and how it is written."""
+
+    date: dt.date
+    phrase: str  # as written: "Sept. 12", "on Wednesday", "yesterday"
+    form: str  # explicit | weekday | relative
+
+
+def find_date(sentence: str, published: dt.date) -> DateMention | None:
+    """The first date a sentence speaks of, resolved against its article's publication date; None if none."""
     for pattern in _EXPLICIT:
         if m := pattern.search(sentence):
             month = MONTHS[m.group("month").lower().rstrip(".")]
@@ -59,15 +69,22 @@ def resolve_date(sentence: str, published: dt.date) -> dt.date | None:
                 continue
             if not m.group("year") and found > published + dt.timedelta(days=31):
                 found = found.replace(year=year - 1)
-            return found
+            return DateMention(found, m.group(0), "explicit")
     if m := _WEEKDAY.search(sentence):
         future = bool(_FUTURE.search(sentence[:m.start()]))  # "will meet on Friday", not "said on Monday"
         prefix = m.group(0).split()[0].lower() if " " in m.group(0).strip() else ""
-        return _weekday(published, m.group(1), future, prefix)
+        return DateMention(_weekday(published, m.group(1), future, prefix), m.group(0), "weekday")
     if m := _RELATIVE.search(sentence):
         word = m.group(1).lower()
-        return published + dt.timedelta(days={"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[word])
+        days = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[word]
+        return DateMention(published + dt.timedelta(days=days), m.group(0), "relative")
     return None
+
+
+def resolve_date(sentence: str, published: dt.date) -> dt.date | None:
+    """The date a sentence is about, resolved against its article's publication date; None if none."""
+    found = find_date(sentence, published)
+    return found.date if found else None
 
 
 def _similar(a: set[str], b: set[str]) -> bool:
