@@ -307,7 +307,6 @@ def _on_signal(signum: int, frame: Any) -> None:
 
 def serve(config_path: Path) -> None:
     """Run until SIGTERM/SIGINT."""
-    global _SCHEDULER
     _STOP.clear()
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:

@@ -181,6 +181,6 @@ def test_cli_prints_one_line_and_fails(write_config) -> None:
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert lines == [f"digest: error: broken.yaml:2: briefing.timezone: 'Mars/Olympus' is not a known time zone; "
+    assert lines == ["digest: error: broken.yaml:2: briefing.timezone: 'Mars/Olympus' is not a known time zone; "
                      "write an IANA time zone name such as Europe/London, America/New_York or UTC"], proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout == ""
