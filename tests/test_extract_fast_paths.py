@@ -19,8 +19,9 @@ import pytest
 
 from digest.config import FeedConfig
 from digest.extract import patterns as P
-from digest.extract.html import _tree_text, fragment_to_text
-from digest.extract.text import _caption, _copyright, _ftfy_repair, derive_title, paragraphs, repair
+from digest.extract.html import _markup_free, _tree_text, fragment_to_text
+from digest.extract.text import (_caption, _copyright, _ftfy_repair, _words, ascii_without_fixable, clean_text,
+                                 derive_title, paragraphs, repair)
 from digest.fetch.parse import parse_feed, plain_text
 from digest.fetch.poller import extract_with_pages, parse_and_extract
 from digest.ingest import content_hash
@@ -143,3 +144,28 @@ def test_sanitising_only_where_needed_matches_feedparsers_own():
     assert "<" not in first.title  # an escaped tag in a text title is text; plain_text drops the tag itself
     assert "evil" not in first.summary and "javascript" not in first.summary and "onclick" not in first.summary
     assert "onerror" not in first.content
+
+
+def test_string_tests_agree_with_the_character_class_searches():
+    ascii_pieces = [p for p in PIECES if p.isascii()] + ["\x00", "\x1f", "\x7f", "\x0e", "\t\t", "<b>"]
+    for text in samples(3000, 5) + samples(3000, 6, ascii_pieces):
+        expected = text.isascii() and not re.search(r"[&\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+        assert ascii_without_fixable(text) == bool(expected), repr(text)
+        not_plain = r"[<&\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]"
+        assert _markup_free(text) == (not re.search(not_plain, text)), repr(text)
+
+
+def test_bounded_word_counts_agree_with_full_counts():
+    for text in samples(2000, 7):
+        words = len(text.split())
+        for limit in (0, 1, 2, 6, 20, 25):
+            assert (_words(text, limit) <= limit) == (words <= limit), (repr(text), limit)
+
+
+def test_one_line_paragraphs_and_the_fragment_title():
+    for text in samples(2000, 8):
+        line = text.replace("\n", " ")
+        blocks = [b for b in re.split(r"\n\s*\n", line) if b.strip()]
+        assert paragraphs(line) == [re.sub(r"[ \t]+", " ", b).strip() for b in blocks], repr(line)
+    assert clean_text("Lead sentence here. More text follows.", detect_head=False).title is None
+    assert clean_text("Lead sentence here. More text follows.").title == "Lead sentence here"

@@ -163,9 +163,16 @@ def fragment_to_text(fragment: str) -> tuple[str, list[str]]:
     """Feed HTML -> (paragraph text, figure captions). Markup and scripts are gone."""
     if not fragment.strip():
         return "", []
-    if not _NOT_PLAIN.search(fragment):
+    if _markup_free(fragment):
         return _tidy(fragment), []  # no markup, nothing the HTML parser would change: skip it
     return _tree_text(fragment)
+
+
+def _markup_free(fragment: str) -> bool:
+    """``not _NOT_PLAIN.search(fragment)``; for ASCII text by C-speed string tests."""
+    if fragment.isascii():
+        return "<" not in fragment and plain.ascii_without_fixable(fragment)
+    return not _NOT_PLAIN.search(fragment)
 
 
 def _tree_text(fragment: str) -> tuple[str, list[str]]:

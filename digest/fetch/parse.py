@@ -22,6 +22,10 @@ from feedparser.urls import make_safe_absolute_uri
 
 UTC = dt.timezone.utc
 _TAG = re.compile(r"<[^>]+>")
+# feedparser's dicts translate key aliases on every lookup and raise inside get() for a missing key;
+# the keys read here have no alias, so the plain dict lookup gives the same answer
+_get = dict.get
+_MISSING = object()
 
 
 class FeedParseError(Exception):
@@ -71,12 +75,23 @@ def _when(parsed: object) -> dt.datetime | None:
         return None
 
 
+def _times(entry: Mapping) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(published, updated): published falls back to updated; ``updated_parsed`` is read as feedparser
+    answers it (its published_parsed when the entry has no updated_parsed), without its warning."""
+    published_parsed = _get(entry, "published_parsed")
+    has_updated = dict.__contains__(entry, "updated_parsed")
+    updated_parsed = _get(entry, "updated_parsed") if has_updated else published_parsed
+    updated = _when(updated_parsed)
+    published = updated if updated_parsed is published_parsed else _when(published_parsed)
+    return published or updated, updated
+
+
 def _content(entry: Mapping) -> tuple[str | None, bool]:
     best, best_html = None, True
-    for part in entry.get("content") or ():
-        value = part.get("value") or ""
+    for part in _get(entry, "content") or ():
+        value = _get(part, "value") or ""
         if best is None or len(value) > len(best):
-            best, best_html = value, "html" in (part.get("type") or "text/html")
+            best, best_html = value, "html" in (_get(part, "type") or "text/html")
     return best, best_html
 
 
@@ -91,15 +106,15 @@ def _entry_key(entry: Mapping, link: str | None, title: str | None, published: d
     so it is scoped by the feed's site link (stable when the feed URL moves);
     so is the hash, so two feeds' untitled, undated items never collide.
     """
-    guid = (entry.get("id") or "").strip()
+    guid = (_get(entry, "id") or "").strip()
     if guid:
         return guid if _SCHEME.match(guid) or not scope else f"{scope}#{guid}"
     if link:
         return link
     material = [scope or "", title or "", published.isoformat() if published else ""]
     if not title and not published:
-        material.append(entry.get("summary") or "")
-        material.extend(part.get("value") or "" for part in entry.get("content") or ())
+        material.append(_get(entry, "summary") or "")
+        material.extend(_get(part, "value") or "" for part in _get(entry, "content") or ())
     return "sha256:" + hashlib.sha256("\x00".join(material).encode()).hexdigest()[:32]
 
 
@@ -117,12 +132,16 @@ def _clean(value: object, content_type: object, encoding: str) -> object:
 
 
 def _sanitize_detail(holder: Mapping, key: str, encoding: str) -> None:
-    detail = holder.get(f"{key}_detail")
-    content_type = detail.get("type") if detail else None
-    if key in holder:
-        holder[key] = _clean(holder[key], content_type, encoding)  # type: ignore[index]
-    if detail and detail.get("value") is not None:
-        detail["value"] = _clean(detail["value"], content_type, encoding)
+    detail = _get(holder, f"{key}_detail")
+    content_type = _get(detail, "type") if detail else None
+    original = _get(holder, key, _MISSING)
+    if original is not _MISSING:
+        cleaned = _clean(original, content_type, encoding)
+        holder[key] = cleaned  # type: ignore[index]
+    value = _get(detail, "value") if detail else None
+    if value is not None:  # mostly the same text as holder[key]: cleaned once
+        same = original is not _MISSING and value == original
+        detail["value"] = cleaned if same else _clean(value, content_type, encoding)
 
 
 def _sanitize(parsed: Mapping) -> None:
@@ -132,8 +151,8 @@ def _sanitize(parsed: Mapping) -> None:
     for entry in parsed["entries"]:
         _sanitize_detail(entry, "title", encoding)
         _sanitize_detail(entry, "summary", encoding)
-        for part in entry.get("content") or ():
-            part["value"] = _clean(part.get("value"), part.get("type"), encoding)
+        for part in _get(entry, "content") or ():
+            part["value"] = _clean(_get(part, "value"), _get(part, "type"), encoding)
 
 
 def _absolute(base: str | None, link: str | None) -> str | None:
@@ -144,8 +163,8 @@ def _absolute(base: str | None, link: str | None) -> str | None:
 
 
 def _entry_link(raw: Mapping, base: str | None) -> str | None:
-    link = raw.get("link")
-    if link and base and raw.get("guidislink") and link == raw.get("id"):
+    link = _get(raw, "link")
+    if link and base and _get(raw, "guidislink") and link == _get(raw, "id"):
         return urljoin(base, link)  # a guid standing in for the link ("urn:..." too) is joined as is
     return _absolute(base, link)
 
@@ -170,17 +189,17 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None, url: str | None) 
     entries = []
     for raw in parsed.entries:
         link = _entry_link(raw, base)
-        title = plain_text(raw.get("title"))
-        published = _when(raw.get("published_parsed")) or _when(raw.get("updated_parsed"))
+        title = plain_text(_get(raw, "title"))
+        published, updated = _times(raw)
         content, content_is_html = _content(raw)
         entries.append(Entry(
             key=_entry_key(raw, link, title, published, scope),
             title=title,
             link=link,
             published=published,
-            updated=_when(raw.get("updated_parsed")),
-            author=plain_text(raw.get("author")),
-            summary=raw.get("summary"),
+            updated=updated,
+            author=plain_text(_get(raw, "author")),
+            summary=_get(raw, "summary"),
             content=content,
             content_is_html=content_is_html,
         ))
