@@ -5,6 +5,7 @@ fragment_to_text() skips the HTML parser and the cleaners skip regex scans
 that cannot match. Each shortcut is checked here against the full path on
 varied input (including the characters that disable it), and feed links are
 checked to be resolved against the feed's address without feedparser's help.
+The entity-declaration check on fetched feeds is held to its two pattern searches.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from digest.extract.html import _markup_free, _tree_text, fragment_to_text
 from digest.extract.text import (_caption, _copyright, _ftfy_repair, _words, ascii_without_fixable, clean_text,
                                  derive_title, paragraphs, repair)
 from digest.fetch.parse import parse_feed, plain_text
+from digest.fetch.safety import _declares_entities
 from digest.fetch.poller import extract_with_pages, parse_and_extract
 from digest.ingest import content_hash
 
@@ -169,3 +171,13 @@ def test_one_line_paragraphs_and_the_fragment_title():
         assert paragraphs(line) == [re.sub(r"[ \t]+", " ", b).strip() for b in blocks], repr(line)
     assert clean_text("Lead sentence here. More text follows.", detect_head=False).title is None
     assert clean_text("Lead sentence here. More text follows.").title == "Lead sentence here"
+
+
+def test_entity_declaration_check_agrees_with_the_pattern_searches():
+    entity, doctype = re.compile(rb"<!ENTITY", re.I), re.compile(rb"<!DOCTYPE[^>\[]*\[", re.I)
+    pieces = [b"<!", b"<!ENTITY", b"<!entity", b"<!DOCTYPE", b"<!doctype rss", b"[", b">", b"<![CDATA[x]]>", b"a",
+              b" ", b"<", b"!", b"!!", b"ENTITY", b"DOCTYPE", "é".encode()]
+    rng = random.Random(9)
+    for _ in range(20000):
+        head = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert _declares_entities(head) == bool(entity.search(head) or doctype.search(head)), head
