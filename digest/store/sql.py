@@ -114,12 +114,14 @@ class SQLStore(FeedCheckMixin, DeliveriesMixin, LocksMixin, ClusteringStoreMixin
         """
         with self.engine.begin() as conn:
             rows = {r.name: r for r in conn.execute(sa.select(t.feeds))}
+            new = [{"name": name, "url": url, "path": path, "outlet": outlet, "status": "new", "failures": 0,
+                    "entries": 0} for name, url, path, outlet in configured if name not in rows]
+            if new:  # one statement for all new feeds (executemany)
+                conn.execute(t.feeds.insert(), new)
             for name, url, path, outlet in configured:
                 row = rows.get(name)
-                if row is None:
-                    conn.execute(t.feeds.insert().values(name=name, url=url, path=path, outlet=outlet,
-                                                         status="new", failures=0, entries=0))
-                elif (row.url, row.path, row.outlet) != (url, path, outlet) or row.status == "removed":
+                if row is not None and ((row.url, row.path, row.outlet) != (url, path, outlet)
+                                        or row.status == "removed"):
                     moved = (row.url, row.path) != (url, path)
                     values: dict[str, object] = {"url": url, "path": path, "outlet": outlet}
                     if moved or row.status == "removed":
