@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from digest.store import schema as t
 _INSERT_COLUMNS = ("key", "feed", "outlet", "title", "title_derived", "url", "path", "byline",
                    "published", "fetched", "summary", "text", "content_hash", "language",
                    "credits", "captions", "journalists")
+_PER_BATCH = ("updated", "revision")  # the same for every new article of a batch: now, 1
 _TIME_COLUMNS = frozenset({"published", "fetched", "updated"})
 _CHUNK = 500  # keys per IN (...) query (SQLite's variable limit is far above this)
 
@@ -33,32 +35,35 @@ class _BulkInsert:
     sql: str
     names: tuple[str, ...]  # bound parameter names in the order the driver expects them
     positional: bool  # tuples (qmark, format) or dicts (pyformat, named)
-    converters: tuple[Callable[[Any], Any] | None, ...]
+    converters: tuple[tuple[int, Callable[[Any], Any], bool], ...]  # (position, converter, is a time)
 
     @classmethod
     def for_dialect(cls, dialect: sa.engine.Dialect) -> _BulkInsert:
-        columns = (*_INSERT_COLUMNS, "updated", "revision")
+        columns = (*_INSERT_COLUMNS, *_PER_BATCH)
         compiled = t.articles.insert().compile(dialect=dialect, column_keys=list(columns))
         names = tuple(compiled.positiontup) if compiled.positional else columns
-        converters = tuple(t.articles.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names)
-        return cls(compiled.string, names, bool(compiled.positional), converters)
+        converters = []
+        for position, name in enumerate(names):
+            convert = t.articles.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if convert is not None:  # called for None too, as SQLAlchemy does (JSONList: None -> "[]")
+                converters.append((position, convert, name in _TIME_COLUMNS))
+        return cls(compiled.string, names, bool(compiled.positional), tuple(converters))
 
     def rows(self, articles: Sequence[Article], now: dt.datetime) -> list[Any]:
         """Driver parameters for new ``articles`` (revision 1, updated ``now``); a time is converted once."""
+        per_batch = {"updated": now, "revision": 1}
+        read = operator.attrgetter(*(n for n in self.names if n not in per_batch))
+        inserts = [(i, per_batch[n]) for i, n in enumerate(self.names) if n in per_batch]  # ascending
         converted_times: dict[object, object] = {}
-        fixed = {"updated": now, "revision": 1}
         out: list[Any] = []
         for article in articles:
-            params = []
-            for name, convert in zip(self.names, self.converters):
-                value = fixed[name] if name in fixed else getattr(article, name)
-                if convert is not None:  # called for None too, as SQLAlchemy does (JSONList: None -> "[]")
-                    if name in _TIME_COLUMNS:
-                        value = _convert_time(converted_times, convert, value)
-                    else:
-                        value = convert(value)
-                params.append(value)
-            out.append(tuple(params) if self.positional else dict(zip(self.names, params)))
+            values = list(read(article))
+            for position, value in inserts:
+                values.insert(position, value)
+            for position, convert, is_time in self.converters:
+                value = values[position]
+                values[position] = _convert_time(converted_times, convert, value) if is_time else convert(value)
+            out.append(tuple(values) if self.positional else dict(zip(self.names, values)))
         return out
 
 

@@ -50,6 +50,10 @@ def create_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=10000")
+            # 16 MB of page cache instead of 2 MB: a first poll inserts into three indexes (key,
+            # published, content_hash) at random places; with the default cache their pages are
+            # evicted and read back over and over (~20% of the store's CPU for 50,000 articles)
+            cur.execute("PRAGMA cache_size=-16384")
             cur.close()
     return engine
 
