@@ -23,7 +23,7 @@ from digest.extract import patterns as P
 from digest.extract.html import _markup_free, _tree_text, fragment_to_text
 from digest.extract.text import (_caption, _copyright, _ftfy_repair, _words, ascii_without_fixable, clean_text,
                                  derive_title, paragraphs, repair)
-from digest.fetch.parse import parse_feed, plain_text
+from digest.fetch.parse import FeedParseError, parse_feed, plain_text
 from digest.fetch.safety import _declares_entities
 from digest.fetch.poller import extract_with_pages, parse_and_extract
 from digest.ingest import content_hash
@@ -181,3 +181,10 @@ def test_entity_declaration_check_agrees_with_the_pattern_searches():
     for _ in range(20000):
         head = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert _declares_entities(head) == bool(entity.search(head) or doctype.search(head)), head
+
+
+def test_feed_bytes_are_never_taken_for_a_file_name(tmp_path):
+    local = tmp_path / "local.xml"
+    local.write_bytes(FEED)
+    with pytest.raises(FeedParseError):
+        parse_feed(str(local).encode(), {}, "https://site.example/feed.xml")

@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import hashlib
 import html
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -175,7 +176,9 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None, url: str | None) 
     # against the feed's address (a third of its time); the links we keep are resolved below
     # with the same safe join, and the entries' HTML is only ever turned into text.
     response_headers = {k.lower(): v for k, v in (headers or {}).items() if k.lower() != "content-location"}
-    parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=False,
+    # a stream, never the bytes themselves: feedparser first tries bytes as a file name to open (a
+    # server answering "/etc/passwd" would have a local file read), a system call for every feed
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers, sanitize_html=False,
                               resolve_relative_uris=False)
     _sanitize(parsed)
     version = parsed.get("version") or ""
