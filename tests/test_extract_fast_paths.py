@@ -188,3 +188,10 @@ def test_feed_bytes_are_never_taken_for_a_file_name(tmp_path):
     local.write_bytes(FEED)
     with pytest.raises(FeedParseError):
         parse_feed(str(local).encode(), {}, "https://site.example/feed.xml")
+
+
+def test_plain_text_shortcut_for_text_that_is_already_plain():
+    ascii_pieces = [p for p in PIECES if p.isascii()] + ["a b", " ", "x"]
+    for text in samples(3000, 10, ascii_pieces) + samples(1000, 11):
+        old_plain = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text))).strip()
+        assert plain_text(text) == (old_plain or None), repr(text)
