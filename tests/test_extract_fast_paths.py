@@ -18,14 +18,15 @@ import re
 
 import pytest
 
+from digest.asciitext import CONTROL, ascii_free_of
 from digest.config import FeedConfig
 from digest.extract import patterns as P
 from digest.extract.html import _markup_free, _tree_text, fragment_to_text
 from digest.extract.text import (_caption, _copyright, _ftfy_repair, _words, ascii_without_fixable, clean_text,
                                  derive_title, paragraphs, repair)
 from digest.fetch.parse import FeedParseError, parse_feed, plain_text
+from digest.fetch.poller import extract_with_pages, parse_and_extract, word_count
 from digest.fetch.safety import _declares_entities
-from digest.fetch.poller import extract_with_pages, parse_and_extract
 from digest.ingest import content_hash
 
 PIECES = ["word", "Word", " ", "  ", "\n", "\n\n", "\t", ".", "!", "?", ",", ";", ":", "(", ")", "©", "(c) 2021 ",
@@ -195,3 +196,15 @@ def test_plain_text_shortcut_for_text_that_is_already_plain():
     for text in samples(3000, 10, ascii_pieces) + samples(1000, 11):
         old_plain = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text))).strip()
         assert plain_text(text) == (old_plain or None), repr(text)
+
+
+def test_word_count_by_spaces_agrees_with_splitting():
+    pieces = [p for p in PIECES if p.isascii()] + ["a b", " ", "x", "\n\n", "\n\n\n"]
+    for text in samples(3000, 12, pieces) + samples(1000, 13) + ["", " ", "a", "a\n\nb", "a \n\nb", "a\n\n\n\nb"]:
+        assert word_count(text) == len(text.split()), repr(text)
+
+
+def test_control_bytes_are_what_isprintable_rejects_in_ascii():
+    assert all(chr(c).isprintable() == (c not in CONTROL) for c in range(128))
+    assert ascii_free_of("plain words.", CONTROL) and not ascii_free_of("tab\there", CONTROL)
+    assert not ascii_free_of("é", CONTROL) and not ascii_free_of("a&b", b"&")

@@ -14,6 +14,7 @@ import re
 
 import ftfy
 
+from digest.asciitext import CONTROL, ascii_free_of
 from digest.extract import patterns as P
 from digest.model import Extracted
 
@@ -22,6 +23,7 @@ _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC")
 _TERMINAL = ".!?:;…\"”’)"
 # In ASCII text only these give ftfy anything to fix (entities, CR line breaks, control characters).
 _ASCII_FIXABLE = re.compile(r"[&\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ASCII_FIXABLE_BYTES = b"&" + CONTROL.replace(b"\t", b"").replace(b"\n", b"")  # the same characters
 _LINE_SPACES = re.compile(r"[ \t]+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\ufeff]")
 _LOST_DASH = re.compile(r"(?<=\d)\?(?=\d)")
@@ -42,11 +44,8 @@ def repair(raw: str) -> str:
 
 
 def ascii_without_fixable(text: str) -> bool:
-    """``text.isascii() and not _ASCII_FIXABLE.search(text)``, by C-speed string tests: in ASCII
-    only control characters are not printable, and of those TAB and LF are not fixable."""
-    if not text.isascii() or "&" in text:
-        return False
-    return text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable()
+    """``text.isascii() and not _ASCII_FIXABLE.search(text)``, at C speed."""
+    return ascii_free_of(text, _ASCII_FIXABLE_BYTES)
 
 
 def _ftfy_repair(raw: str) -> str:
