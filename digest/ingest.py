@@ -13,17 +13,18 @@ from digest.model import Article, Document
 
 
 _NON_WORD = re.compile(r"[\W_]+")
-_ASCII_NON_WORD = {c: " " for c in range(128) if not chr(c).isalnum()}
+# ASCII bytes: letters and digits kept, everything else a space
+_ASCII_WORD_BYTES = bytes(c if chr(c).isalnum() else 0x20 for c in range(128)) + bytes(range(128, 256))
 
 
 def content_hash(text: str) -> str:
     """Fingerprint of the article text, insensitive to case, spacing and punctuation."""
     low = text.lower()
-    if low.isascii():  # the same words as the regex below finds, by a table lookup
-        normal = " ".join(low.translate(_ASCII_NON_WORD).split())
+    if low.isascii():  # the same words as the regex below finds, by a byte table
+        normal = b" ".join(low.encode("ascii").translate(_ASCII_WORD_BYTES).split())
     else:
-        normal = _NON_WORD.sub(" ", low).strip()
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+        normal = _NON_WORD.sub(" ", low).strip().encode("utf-8")
+    return hashlib.sha256(normal).hexdigest()
 
 
 def article_from_document(document: Document, now: dt.datetime) -> Article | None:
@@ -34,9 +35,12 @@ def article_from_document(document: Document, now: dt.datetime) -> Article | Non
     clamped to ``now``; a missing date becomes the fetch time.
     """
     extracted = extract(document.body, is_html=document.is_html, url=document.url)
-    text = extracted.text or (plain_text(document.summary) or "")
+    summary = plain_text(document.summary)
+    text = extracted.text or (summary or "")
     if not text.strip():
         return None
+    if summary == text:
+        summary = text  # one string, not two equal ones (sent once from the parse workers)
     published = document.published or extracted.published or document.fetched or now
     published = min(published, now)
     title = document.title or extracted.title or "Untitled"
@@ -55,7 +59,7 @@ def article_from_document(document: Document, now: dt.datetime) -> Article | Non
         url=extracted.canonical_url or clean_url(document.url) or document.url,  # issue 5: no tracking params
         path=document.path,
         byline=document.byline or extracted.byline,
-        summary=plain_text(document.summary),
+        summary=summary,
         language=extracted.language,
         credits=extracted.credits,
         captions=extracted.captions,

@@ -5,6 +5,7 @@ fragment_to_text() skips the HTML parser and the cleaners skip regex scans
 that cannot match. Each shortcut is checked here against the full path on
 varied input (including the characters that disable it), and feed links are
 checked to be resolved against the feed's address without feedparser's help.
+The entity-declaration check on fetched feeds is held to its two pattern searches.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import re
 
 import pytest
 
+from digest.asciitext import CONTROL, ascii_free_of
 from digest.config import FeedConfig
 from digest.extract import patterns as P
-from digest.extract.html import _tree_text, fragment_to_text
-from digest.extract.text import _caption, _copyright, _ftfy_repair, derive_title, paragraphs, repair
-from digest.fetch.parse import parse_feed, plain_text
-from digest.fetch.poller import extract_with_pages, parse_and_extract
+from digest.extract.html import _markup_free, _tree_text, fragment_to_text
+from digest.extract.text import (_caption, _copyright, _ftfy_repair, _words, ascii_without_fixable, clean_text,
+                                 derive_title, paragraphs, repair)
+from digest.fetch.parse import FeedParseError, parse_feed, plain_text
+from digest.fetch.poller import extract_with_pages, parse_and_extract, word_count
+from digest.fetch.safety import _declares_entities
 from digest.ingest import content_hash
 
 PIECES = ["word", "Word", " ", "  ", "\n", "\n\n", "\t", ".", "!", "?", ",", ";", ":", "(", ")", "©", "(c) 2021 ",
@@ -143,3 +147,64 @@ def test_sanitising_only_where_needed_matches_feedparsers_own():
     assert "<" not in first.title  # an escaped tag in a text title is text; plain_text drops the tag itself
     assert "evil" not in first.summary and "javascript" not in first.summary and "onclick" not in first.summary
     assert "onerror" not in first.content
+
+
+def test_string_tests_agree_with_the_character_class_searches():
+    ascii_pieces = [p for p in PIECES if p.isascii()] + ["\x00", "\x1f", "\x7f", "\x0e", "\t\t", "<b>"]
+    for text in samples(3000, 5) + samples(3000, 6, ascii_pieces):
+        expected = text.isascii() and not re.search(r"[&\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+        assert ascii_without_fixable(text) == bool(expected), repr(text)
+        not_plain = r"[<&\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]"
+        assert _markup_free(text) == (not re.search(not_plain, text)), repr(text)
+
+
+def test_bounded_word_counts_agree_with_full_counts():
+    for text in samples(2000, 7):
+        words = len(text.split())
+        for limit in (0, 1, 2, 6, 20, 25):
+            assert (_words(text, limit) <= limit) == (words <= limit), (repr(text), limit)
+
+
+def test_one_line_paragraphs_and_the_fragment_title():
+    for text in samples(2000, 8):
+        line = text.replace("\n", " ")
+        blocks = [b for b in re.split(r"\n\s*\n", line) if b.strip()]
+        assert paragraphs(line) == [re.sub(r"[ \t]+", " ", b).strip() for b in blocks], repr(line)
+    assert clean_text("Lead sentence here. More text follows.", detect_head=False).title is None
+    assert clean_text("Lead sentence here. More text follows.").title == "Lead sentence here"
+
+
+def test_entity_declaration_check_agrees_with_the_pattern_searches():
+    entity, doctype = re.compile(rb"<!ENTITY", re.I), re.compile(rb"<!DOCTYPE[^>\[]*\[", re.I)
+    pieces = [b"<!", b"<!ENTITY", b"<!entity", b"<!DOCTYPE", b"<!doctype rss", b"[", b">", b"<![CDATA[x]]>", b"a",
+              b" ", b"<", b"!", b"!!", b"ENTITY", b"DOCTYPE", "é".encode()]
+    rng = random.Random(9)
+    for _ in range(20000):
+        head = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert _declares_entities(head) == bool(entity.search(head) or doctype.search(head)), head
+
+
+def test_feed_bytes_are_never_taken_for_a_file_name(tmp_path):
+    local = tmp_path / "local.xml"
+    local.write_bytes(FEED)
+    with pytest.raises(FeedParseError):
+        parse_feed(str(local).encode(), {}, "https://site.example/feed.xml")
+
+
+def test_plain_text_shortcut_for_text_that_is_already_plain():
+    ascii_pieces = [p for p in PIECES if p.isascii()] + ["a b", " ", "x"]
+    for text in samples(3000, 10, ascii_pieces) + samples(1000, 11):
+        old_plain = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text))).strip()
+        assert plain_text(text) == (old_plain or None), repr(text)
+
+
+def test_word_count_by_spaces_agrees_with_splitting():
+    pieces = [p for p in PIECES if p.isascii()] + ["a b", " ", "x", "\n\n", "\n\n\n"]
+    for text in samples(3000, 12, pieces) + samples(1000, 13) + ["", " ", "a", "a\n\nb", "a \n\nb", "a\n\n\n\nb"]:
+        assert word_count(text) == len(text.split()), repr(text)
+
+
+def test_control_bytes_are_what_isprintable_rejects_in_ascii():
+    assert all(chr(c).isprintable() == (c not in CONTROL) for c in range(128))
+    assert ascii_free_of("plain words.", CONTROL) and not ascii_free_of("tab\there", CONTROL)
+    assert not ascii_free_of("é", CONTROL) and not ascii_free_of("a&b", b"&")

@@ -67,8 +67,9 @@ def clean_url(url: str | None) -> str | None:
     parts = urlsplit(_unwrap_amp_cache(url.strip()))
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+    query = "" if not parts.query else urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)])
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
 
 
 def canonical_url(url: str | None, canonical: str | None = None) -> str | None:

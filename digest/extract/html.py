@@ -27,6 +27,8 @@ _BLANK_LINES = re.compile(r"\s*\n\s*\n\s*")
 # Text the HTML parser would alter or refuse: markup, entities, CR, control and non-XML characters.
 _NOT_PLAIN = re.compile(r"[<&\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _DROP = {"script", "style", "noscript", "iframe", "object", "embed", "form", "button", "svg", "template"}
+# The same elements with what they hold, for a fragment the HTML parser refuses (to its end when unclosed).
+_DROPPED_BY_PATTERN = re.compile(rf"<({'|'.join(sorted(_DROP))})\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S)
 
 
 def _meta_date(value: str | None) -> dt.datetime | None:
@@ -161,36 +163,98 @@ def fragment_to_text(fragment: str) -> tuple[str, list[str]]:
     """Feed HTML -> (paragraph text, figure captions). Markup and scripts are gone."""
     if not fragment.strip():
         return "", []
-    if not _NOT_PLAIN.search(fragment):
+    if _markup_free(fragment):
         return _tidy(fragment), []  # no markup, nothing the HTML parser would change: skip it
     return _tree_text(fragment)
 
 
+def _markup_free(fragment: str) -> bool:
+    """``not _NOT_PLAIN.search(fragment)``; for ASCII text by C-speed string tests."""
+    if fragment.isascii():
+        return "<" not in fragment and plain.ascii_without_fixable(fragment)
+    return not _NOT_PLAIN.search(fragment)
+
+
 def _tree_text(fragment: str) -> tuple[str, list[str]]:
-    """fragment_to_text through lxml (the only way for anything with markup or entities)."""
+    """fragment_to_text through lxml (the only way for anything with markup or entities).
+
+    Scripts, styles (``_DROP``) and figure captions are left out as if removed with
+    ``drop_tree()`` (an element's tail stays, joined to what precedes it), without
+    changing the tree: lxml refuses to set text holding control characters, which a
+    parsed fragment can contain.
+    """
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return plain.repair(re.sub(r"<[^>]+>", " ", fragment)), []
-    for element in list(root.iter()):
-        if isinstance(element.tag, str) and element.tag.lower() in _DROP:
-            element.drop_tree()
-    captions = [c.text_content().strip() for c in root.iter("figcaption") if c.text_content().strip()]
-    for caption in list(root.iter("figcaption")):
-        caption.drop_tree()
+    except (etree.ParserError, ValueError):  # ValueError: control characters in the text before any tag
+        return plain.repair(re.sub(r"<[^>]+>", " ", _DROPPED_BY_PATTERN.sub(" ", fragment))), []
+    captions = [text for c in _kept_elements(root) if c.tag == "figcaption" and (text := _string(c).strip())]
     parts: list[str] = []
-    for element in root.iter():
+    stack: list[tuple[etree._Element, str]] = [(root, "")]
+    while stack:
+        element, tail = stack.pop()
+        text, children = _without_dropped(element)
+        stack.extend(reversed(children))
         if not isinstance(element.tag, str):
-            continue
-        if element.tag.lower() in _BLOCKS:
+            continue  # comments and processing instructions: neither their text nor their tail
+        block = element.tag.lower() in _BLOCKS
+        if block:
             parts.append("\n\n")
-        if element.text:
-            parts.append(element.text)
-        if element.tail:
-            if element.tag.lower() in _BLOCKS:
+        if text:
+            parts.append(text)
+        if tail:
+            if block:
                 parts.append("\n\n")
-            parts.append(element.tail)
+            parts.append(tail)
     return _tidy("".join(parts)), captions
+
+
+def _dropped(node: etree._Element) -> bool:
+    return isinstance(node.tag, str) and node.tag.lower() in _DROP
+
+
+def _without_dropped(element: etree._Element) -> tuple[str, list[tuple[etree._Element, str]]]:
+    """The element's text and its remaining children with their tails, as after ``drop_tree()`` of
+    the dropped ones and the figure captions: a dropped child's tail joins the tail of the child
+    before it (a comment too), else the element's text."""
+    text, children = element.text or "", []
+    for child in element:
+        if _dropped(child) or child.tag == "figcaption":
+            if child.tail:
+                if children:
+                    children[-1] = (children[-1][0], children[-1][1] + child.tail)
+                else:
+                    text += child.tail
+        else:
+            children.append((child, child.tail or ""))
+    return text, children
+
+
+def _kept_elements(root: etree._Element) -> list[etree._Element]:
+    """Every element in document order, less the dropped ones and what is inside them."""
+    found, stack = [], [root]
+    while stack:
+        element = stack.pop()
+        found.append(element)
+        stack.extend(reversed([child for child in element if not _dropped(child)]))
+    return found
+
+
+def _string(element: etree._Element) -> str:
+    """``text_content()`` with the dropped elements gone (their tails stay where they were)."""
+    pieces: list[str] = []
+    stack: list[tuple[etree._Element, bool]] = [(element, False)]
+    while stack:
+        node, tail_only = stack.pop()
+        if tail_only:
+            pieces.append(node.tail or "")
+            continue
+        if isinstance(node.tag, str):
+            pieces.append(node.text or "")
+        for child in reversed(node):  # each child's content, then its tail, in document order
+            stack.append((child, True))
+            if not _dropped(child):
+                stack.append((child, False))
+    return "".join(pieces)
 
 
 def _tidy(text: str) -> str:

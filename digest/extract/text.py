@@ -14,6 +14,7 @@ import re
 
 import ftfy
 
+from digest.asciitext import CONTROL, ascii_free_of
 from digest.extract import patterns as P
 from digest.model import Extracted
 
@@ -22,6 +23,7 @@ _FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC")
 _TERMINAL = ".!?:;…\"”’)"
 # In ASCII text only these give ftfy anything to fix (entities, CR line breaks, control characters).
 _ASCII_FIXABLE = re.compile(r"[&\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ASCII_FIXABLE_BYTES = b"&" + CONTROL.replace(b"\t", b"").replace(b"\n", b"")  # the same characters
 _LINE_SPACES = re.compile(r"[ \t]+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\ufeff]")
 _LOST_DASH = re.compile(r"(?<=\d)\?(?=\d)")
@@ -34,11 +36,16 @@ def repair(raw: str) -> str:
     Clean ASCII text (most feed text) skips ftfy, which could change nothing
     in it; the result is the same, at a fraction of the cost.
     """
-    text = raw if raw.isascii() and not _ASCII_FIXABLE.search(raw) else _ftfy_repair(raw)
+    text = raw if ascii_without_fixable(raw) else _ftfy_repair(raw)
     if "?" in text:
         text = _LOST_DASH.sub("–", text)  # "1950?53": a dash lost in transit
         text = _LOST_QUOTE.sub("", text)  # "matters?.": a quote mark lost before punctuation
     return text
+
+
+def ascii_without_fixable(text: str) -> bool:
+    """``text.isascii() and not _ASCII_FIXABLE.search(text)``, at C speed."""
+    return ascii_free_of(text, _ASCII_FIXABLE_BYTES)
 
 
 def _ftfy_repair(raw: str) -> str:
@@ -49,6 +56,8 @@ def _ftfy_repair(raw: str) -> str:
 
 def paragraphs(text: str) -> list[str]:
     """Split into paragraphs: blank-line blocks, or one per line when not hard-wrapped."""
+    if "\n" not in text:  # one line: one paragraph (what the general rule below gives)
+        return [(_LINE_SPACES.sub(" ", text) if "  " in text or "\t" in text else text).strip()] if text.strip() else []
     blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
     lines = [ln for ln in text.split("\n") if ln.strip()]
     multi_line_blocks = sum(1 for b in blocks if b.strip().count("\n") >= 2)
@@ -59,12 +68,13 @@ def paragraphs(text: str) -> list[str]:
     return [(_LINE_SPACES.sub(" ", ln) if "  " in ln or "\t" in ln else ln).strip() for ln in lines]
 
 
-def _words(line: str) -> int:
-    return len(line.split())
+def _words(line: str, limit: int) -> int:
+    """How many words ``line`` has, or ``limit + 1`` when it has more (the rest is not split)."""
+    return len(line.split(None, limit))
 
 
 def _is_headline(line: str) -> bool:
-    return 2 <= _words(line) <= 25 and line.rstrip()[-1] not in ".!:;…,"
+    return 2 <= _words(line, 25) <= 25 and line.rstrip()[-1] not in ".!:;…,"
 
 
 def _parse_written_date(text: str) -> dt.datetime | None:
@@ -97,12 +107,12 @@ def _take_head(paras: list[str]) -> tuple[str | None, str | None, dt.datetime | 
         line = paras[index]
         name_date = P.NAME_AND_DATE.match(line)
         by = P.BYLINE_BY.match(line)
-        if name_date and _words(line) <= 12:
+        if name_date and _words(line, 12) <= 12:
             published = _parse_written_date(name_date.group("date")) or published
             byline = (name_date.group("names") or "").strip() or byline
-        elif by and _words(line) <= 16:
+        elif by and _words(line, 16) <= 16:
             byline = by.group("names").strip()
-        elif title and _words(line) <= 6 and line[-1] not in _TERMINAL and index + 1 < len(paras):
+        elif title and _words(line, 6) <= 6 and line[-1] not in _TERMINAL and index + 1 < len(paras):
             removed.append("image-label")  # alt text / photo label under the headline
         else:
             break
@@ -132,7 +142,7 @@ def _cut_index(paras: list[str]) -> int | None:
         line = paras[index]
         if P.END_MARKERS.match(line) or P.SUPPORT_HEADER.match(line):
             return index
-        if _copyright(line) and _words(line) <= 40:
+        if _copyright(line) and _words(line, 40) <= 40:
             return index
     return None
 
@@ -157,7 +167,7 @@ def _classify(paras: list[str]) -> tuple[list[str], list[str], list[str], str | 
     for para in paras:
         credit = P.CREDIT_LINE.match(para)
         contributed = P.CONTRIBUTED.match(para) or P.REPORTING.match(para)
-        if P.DROP_LINES.match(para) or (_words(para) <= 20 and P.PAYWALL.search(para)):
+        if P.DROP_LINES.match(para) or (_words(para, 20) <= 20 and P.PAYWALL.search(para)):
             removed.append("furniture")
         elif credit and agency_name(credit.group("agency")):
             credits.append(agency_name(credit.group("agency")) or "")
@@ -167,7 +177,7 @@ def _classify(paras: list[str]) -> tuple[list[str], list[str], list[str], str | 
             if agency:
                 credits.append(agency)
             removed.append("contributors")
-        elif _caption(para) and _words(para) <= 80:
+        elif _caption(para) and _words(para, 80) <= 80:
             captions.append(para)
         else:
             dateline = P.DATELINE_AGENCY.match(para) if not body else None
@@ -245,7 +255,7 @@ def clean_text(raw: str, *, detect_head: bool = True) -> Extracted:
         text = P.GLUED_COPYRIGHT.sub("\n\n", text)
     paras = paragraphs(text)
     removed: list[str] = []
-    while paras and _words(paras[0]) <= 20 and P.PAYWALL.search(paras[0]):  # cheap test first
+    while paras and _words(paras[0], 20) <= 20 and P.PAYWALL.search(paras[0]):  # cheap test first
         paras.pop(0)
         removed.append("paywall")
     title, byline, head_date, head_removed = None, None, None, []
@@ -267,7 +277,7 @@ def clean_text(raw: str, *, detect_head: bool = True) -> Extracted:
     derived = title is None
     return Extracted(
         text="\n\n".join(body),
-        title=title or derive_title(body),
+        title=title or (derive_title(body) if detect_head else None),  # feed content: no headline
         title_derived=derived,
         byline=byline or journalists,
         published=published,

@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 _PROLOG_SCAN = 64 * 1024  # the DTD sits before the root element; look no further than this
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
-_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# an entity declaration, or a DOCTYPE with an internal subset; both start with "<!"
+_DECLARATION = re.compile(rb"<!(?:ENTITY|DOCTYPE[^>\[]*\[)", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 
@@ -26,10 +26,21 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)"
 def xml_refusal(body: bytes) -> str | None:
     """Why this feed document is refused unread, or None when it may be parsed."""
     head = body[:_PROLOG_SCAN]
-    if _ENTITY.search(head) or _DOCTYPE.search(head):
+    if _declares_entities(head):
         return ("feed declares its own XML entities (<!DOCTYPE ... [<!ENTITY ...>]>); refused unparsed as a "
                 "possible entity-expansion attack (billion laughs); ask the publisher for a plain feed")
     return None
+
+
+def _declares_entities(head: bytes) -> bool:
+    """``_DECLARATION.search(head)``, tried only after a "<!" (found by looking for "!", which
+    memchr finds at C speed: "<" is everywhere in a feed, "!" rarely)."""
+    bang = head.find(b"!")
+    while bang != -1:
+        if bang and head[bang - 1] == 0x3C and _DECLARATION.match(head, bang - 1):  # 0x3C: "<"
+            return True
+        bang = head.find(b"!", bang + 1)
+    return False
 
 
 def _networks(allowed: Iterable[str]) -> tuple[set[str], list[ipaddress._BaseNetwork]]:

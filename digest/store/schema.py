@@ -46,7 +46,9 @@ class JSONList(sa.types.TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):  # type: ignore[override]
-        return json.dumps(list(value or ()), ensure_ascii=False)
+        if not value:
+            return "[]"  # json.dumps([]): most lists are empty
+        return json.dumps(list(value), ensure_ascii=False)
 
     def process_result_value(self, value, dialect):  # type: ignore[override]
         return tuple(json.loads(value)) if value else ()

@@ -50,6 +50,10 @@ def create_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=10000")
+            # 16 MB of page cache instead of 2 MB: a first poll inserts into three indexes (key,
+            # published, content_hash) at random places; with the default cache their pages are
+            # evicted and read back over and over (~20% of the store's CPU for 50,000 articles)
+            cur.execute("PRAGMA cache_size=-16384")
             cur.close()
     return engine
 
@@ -114,12 +118,14 @@ class SQLStore(FeedCheckMixin, DeliveriesMixin, LocksMixin, ClusteringStoreMixin
         """
         with self.engine.begin() as conn:
             rows = {r.name: r for r in conn.execute(sa.select(t.feeds))}
+            new = [{"name": name, "url": url, "path": path, "outlet": outlet, "status": "new", "failures": 0,
+                    "entries": 0} for name, url, path, outlet in configured if name not in rows]
+            if new:  # one statement for all new feeds (executemany)
+                conn.execute(t.feeds.insert(), new)
             for name, url, path, outlet in configured:
                 row = rows.get(name)
-                if row is None:
-                    conn.execute(t.feeds.insert().values(name=name, url=url, path=path, outlet=outlet,
-                                                         status="new", failures=0, entries=0))
-                elif (row.url, row.path, row.outlet) != (url, path, outlet) or row.status == "removed":
+                if row is not None and ((row.url, row.path, row.outlet) != (url, path, outlet)
+                                        or row.status == "removed"):
                     moved = (row.url, row.path) != (url, path)
                     values: dict[str, object] = {"url": url, "path": path, "outlet": outlet}
                     if moved or row.status == "removed":
