@@ -155,6 +155,11 @@ def _wordlike(term: str) -> bool:
     return not (term.endswith("'s") or term[0].isdigit() or term in _WEEKDAYS or term in _FILLER)
 
 
+# A word (letters, inner apostrophes and hyphens) with, when it starts a sentence, the visible character
+# before it: a line start (a "." is put in front of each line), an end of sentence, a colon or an opening quote.
+_WORD_AFTER = re.compile(r"(?:([.!?:“\"‘(])\s*)?([^\W\d_](?:[^\W\d_]|['’-])*)")
+
+
 def name_tokens(texts: Sequence[str]) -> frozenset[str]:
     """Lower-cased words the ``texts`` write capitalised inside sentences (parts of names: "jong", "vladimir",
     "pyongyang"): a name says who or where, not how an outlet frames it, so it is not shown as wording."""
@@ -162,13 +167,19 @@ def name_tokens(texts: Sequence[str]) -> frozenset[str]:
     lower: Counter[str] = Counter()
     for text in texts:
         for line in text.splitlines():
-            for match in re.finditer(r"[^\W\d_](?:[^\W\d_]|['’-])*", line):
-                token = match.group(0)
-                start = line[:match.start()].rstrip()
-                if not start or start[-1] in ".!?:“\"‘(":  # sentence-initial: capitalised anyway
-                    continue
-                (upper if token[0].isupper() else lower)[token.lower().replace("’", "'")] += 1
+            inside = [token for initial, token in _WORD_AFTER.findall("." + line) if not initial]
+            upper.update(t.lower() for t in inside if t[0].isupper())
+            lower.update(t.lower() for t in inside if not t[0].isupper())
+    if any("’" in w for w in upper) or any("’" in w for w in lower):
+        upper, lower = _curly_to_straight(upper), _curly_to_straight(lower)
     return frozenset(w for w, n in upper.items() if n >= 4 * lower[w])
+
+
+def _curly_to_straight(counts: Counter[str]) -> Counter[str]:
+    merged: Counter[str] = Counter()
+    for word, n in counts.items():
+        merged[word.replace("’", "'")] += n
+    return merged
 
 
 def outlet_framing(outlet: str, articles: Sequence[Article], rest: Counter[str],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 NAME_WORD = r"[A-Z][a-z]{1,2}[A-Z][a-z]+|[A-Z][a-z]?[’'][A-Z][a-z]+|[A-Z][a-z’'\-]+|[A-Z]\.|[A-Z][a-z]+-[a-z]+"
 # words of one name are on one line: a headline's last word and the body's first are not one name ("Derna Another")
@@ -48,9 +48,16 @@ class People:
     roles: dict[str, str]  # full name -> role as the articles put it ("North Korean leader")
     role_names: dict[str, str]  # lower-case role -> full name
     role_pattern: re.Pattern[str] | None = None  # "the <role>" for every known role
+    # answers already given by resolve(): a pure function of the fields above, asked again for every paragraph
+    _resolved: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def resolve(self, mention: str) -> str | None:
         """The full name a mention refers to, or None."""
+        if mention not in self._resolved:
+            self._resolved[mention] = self._resolve(mention)
+        return self._resolved[mention]
+
+    def _resolve(self, mention: str) -> str | None:
         text = _normalise(mention)
         low = text.lower()
         if low in self.aliases:
@@ -121,7 +128,8 @@ def build_people(texts: Iterable[str]) -> People:
                 counts[" ".join(words)] += 1
     names = [n for n, _ in counts.most_common()]
     known = set(names)
-    role_pattern = re.compile(rf"((?:[A-Z][\w.’'-]*\s+){{0,5}}(?i:{'|'.join(ROLE_NOUNS)}))\s+({_NAME.pattern})")
+    # \b: a role starts at a word ("Ringleader John" is not a leader), and the scan tries word starts only
+    role_pattern = re.compile(rf"\b((?:[A-Z][\w.’'-]*\s+){{0,5}}(?i:{'|'.join(ROLE_NOUNS)}))\s+({_NAME.pattern})")
     for text in bodies:
         for match in role_pattern.finditer(text):
             name = _strip_titles(match.group(2))

@@ -76,7 +76,10 @@ def _sentences(text: str) -> tuple[Sentence, ...]:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (numbers kept)."""
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    lowered = text.lower().replace("’", "'")
+    if len(lowered) == len(text):  # lower-casing kept every character in place: tokenise once, in C
+        return _WORD.findall(lowered)
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]  # "İ" -> "i̇": token by token
 
 
 def content_words(text: str) -> list[str]:
