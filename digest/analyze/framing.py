@@ -103,9 +103,12 @@ def log_odds(target: Counter[str], rest: Counter[str], prior: Counter[str]) -> d
     return z
 
 
+_QUOTE_MARKS = re.compile('[“”"]')
+
+
 def _still_quoting(sentence: str, inside: bool) -> bool:
     """Whether a quotation is still open after ``sentence``."""
-    for char in sentence:
+    for char in _QUOTE_MARKS.findall(sentence):  # only the quotation marks, found in C
         if char == "“":
             inside = True
         elif char == "”":
@@ -157,7 +160,7 @@ def _wordlike(term: str) -> bool:
 
 # A word (letters, inner apostrophes and hyphens) with, when it starts a sentence, the visible character
 # before it: a line start (a "." is put in front of each line), an end of sentence, a colon or an opening quote.
-_WORD_AFTER = re.compile(r"(?:([.!?:“\"‘(])\s*)?([^\W\d_](?:[^\W\d_]|['’-])*)")
+_WORD_AFTER = re.compile(r"(?:([.!?:“\"‘(])\s*)?([^\W\d_]+(?:['’-]+[^\W\d_]*)*)")
 
 
 def name_tokens(texts: Sequence[str]) -> frozenset[str]:
@@ -234,10 +237,9 @@ def event_framings(articles: Sequence[Article], source_ids: Mapping[str, str], o
     names = name_tokens([f"{a.title}\n{a.text}" for a in articles])
     out = []
     for outlet, own in by_outlet.items():
-        own_origins = {origin_of.get(a.key, a.outlet) for a in own}
-        rest: Counter[str] = Counter()
-        for origin, origin_counts in by_origin.items():
-            if origin not in own_origins:
-                rest.update(origin_counts)
+        own_counts: Counter[str] = Counter()
+        for origin in {origin_of.get(a.key, a.outlet) for a in own}:
+            own_counts.update(by_origin[origin])
+        rest = prior - own_counts  # the other origins' counts, without summing them again for every outlet
         out.append(outlet_framing(outlet, own, rest, source_ids, prior, quotes, names))
     return tuple(out)
