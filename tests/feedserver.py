@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import threading
 import time
 from collections.abc import Callable
 from xml.sax.saxutils import escape
@@ -149,3 +150,20 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 ]>
 <rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>
 """
+
+
+def slow_counted(delay: float, then: Handler) -> tuple[Handler, list[int]]:
+    """A handler that waits ``delay`` s before answering as ``then`` does, and the most requests it held
+    at once (``peak[0]``): for per-host limits. One counter is shared by every route it is given to."""
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def handle(h: http.server.BaseHTTPRequestHandler) -> None:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(delay)
+        with lock:
+            active[0] -= 1
+        then(h)
+
+    return handle, peak

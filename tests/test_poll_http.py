@@ -9,7 +9,6 @@ within its own timeout, with its error stored.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from pathlib import Path
 
@@ -153,17 +152,8 @@ def test_bad_feeds_fail_alone_within_their_timeout(server, write_config, tmp_pat
 
 def test_per_host_limit_holds_and_a_slow_host_does_not_eat_the_others_deadline(server, write_config,
                                                                                tmp_path) -> None:
-    active, peak, lock = [0], [0], threading.Lock()
-    body = fs.rss(1, text=LONG_TEXT)
-
-    def slow(h) -> None:  # type: ignore[no-untyped-def]
-        with lock:
-            active[0] += 1
-            peak[0] = max(peak[0], active[0])
-        time.sleep(0.3)
-        with lock:
-            active[0] -= 1
-        fs.status(200, {"Content-Type": "application/rss+xml"}, body)(h)
+    rss = fs.status(200, {"Content-Type": "application/rss+xml"}, fs.rss(1, text=LONG_TEXT))
+    slow, peak = fs.slow_counted(0.3, rss)
 
     for n in range(6):
         server.route(f"/slow{n}.xml", handler=slow)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ssl
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -164,17 +162,7 @@ def test_full_text_pages_over_https(https, trusted, write_config, tmp_path) -> N
 
 
 def test_https_keeps_the_per_host_limit_and_reuses_connections(https, trusted, write_config, tmp_path) -> None:
-    active, peak, lock = [0], [0], threading.Lock()
-    body = fs.rss(1, text=LONG_TEXT)
-
-    def slow(h) -> None:  # type: ignore[no-untyped-def]
-        with lock:
-            active[0] += 1
-            peak[0] = max(peak[0], active[0])
-        time.sleep(0.2)
-        with lock:
-            active[0] -= 1
-        fs.status(200, RSS, body)(h)
+    slow, peak = fs.slow_counted(0.2, fs.status(200, RSS, fs.rss(1, text=LONG_TEXT)))
 
     for n in range(6):
         https.route(f"/slow{n}.xml", handler=slow)
